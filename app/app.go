@@ -1,0 +1,119 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/alexedwards/scs/postgresstore"
+	"github.com/alexedwards/scs/v2"
+	"github.com/labstack/echo/v4"
+
+	"guanai/config"
+	"guanai/repository"
+)
+
+// App is the wired web application.
+type App struct {
+	cfg      config.Config
+	store    *repository.Store
+	sessions *scs.SessionManager
+	views    *views
+	tr       *translator
+	log      *slog.Logger
+	metrics  *metrics
+	now      func() time.Time
+}
+
+// New wires the application; the echo instance it returns serves every route.
+func New(cfg config.Config, store *repository.Store, log *slog.Logger) (*App, *echo.Echo, error) {
+	as, err := newAssets()
+	if err != nil {
+		return nil, nil, err
+	}
+	v, err := newViews(as)
+	if err != nil {
+		return nil, nil, err
+	}
+	a := &App{cfg: cfg, store: store, views: v, tr: newTranslator(), log: log, now: time.Now}
+	a.sessions = newSessions(cfg, store)
+	a.metrics = newMetrics(store)
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.IPExtractor = ipExtractor(cfg)
+	e.HTTPErrorHandler = a.handleError
+	a.middleware(e)
+	a.routes(e)
+	return a, e, nil
+}
+
+func newSessions(cfg config.Config, store *repository.Store) *scs.SessionManager {
+	sm := scs.New()
+	sm.Store = postgresstore.NewWithCleanupInterval(store.SQL(), 30*time.Minute)
+	sm.Lifetime = 7 * 24 * time.Hour
+	sm.IdleTimeout = 24 * time.Hour
+	sm.Cookie.Name = "guanai_session"
+	sm.Cookie.HttpOnly = true
+	sm.Cookie.SameSite = http.SameSiteLaxMode
+	sm.Cookie.Secure = cfg.Secure()
+	return sm
+}
+
+// ipExtractor decides whose address a request comes from. X-Forwarded-For is believed only from the proxies named
+// in GUANAI_TRUSTED_PROXIES (this is the mitigation for echo v4's GO-2026-6872); with none, the direct peer counts.
+func ipExtractor(cfg config.Config) echo.IPExtractor {
+	if len(cfg.TrustedProxies) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, p := range cfg.TrustedProxies {
+		opts = append(opts, echo.TrustIPRange(&net.IPNet{IP: p.Addr().AsSlice(), Mask: net.CIDRMask(p.Bits(), p.Addr().BitLen())}))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
+}
+
+// serve runs the HTTP server until ctx ends (SIGINT or SIGTERM), then drains requests in flight.
+func serve(ctx context.Context, cfg config.Config, store *repository.Store, stdout io.Writer) error {
+	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	_, e, err := New(cfg, store, log)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Addr:              cfg.Addr,
+		Handler:           e,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Guanai is listening on %s (%s)\n", ln.Addr(), cfg.BaseURL)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: draining requests in flight")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 25*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,190 @@
+// Package app is Guanai's web application and command line: echo routes, middleware, handlers and view models.
+package app
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os/signal"
+	"syscall"
+
+	"guanai/config"
+	"guanai/domain"
+	"guanai/repository"
+)
+
+const usage = `usage: guanai <command> [flags]
+
+commands:
+  serve [--migrate]      serve the site (refuses a database whose schema is behind, unless --migrate)
+  demo                   create the database if needed, migrate, load the demo data, print the demo logins, serve
+  migrate                apply pending migrations
+  admin create --phone P --password X --name N --role R
+                         create an account (roles: staff volunteer admin finance coordinator auditor)
+`
+
+// Exit statuses: 2 for a usage or configuration mistake, 1 for anything that went wrong while running.
+const (
+	exitOK     = 0
+	exitFailed = 1
+	exitUsage  = 2
+)
+
+// Main runs the command line and returns the process's exit status.
+func Main(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "guanai: configuration: %v\n", err)
+		return exitUsage
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		err = runServe(ctx, cfg, rest, stdout)
+	case "demo":
+		err = runDemo(ctx, cfg, stdout)
+	case "migrate":
+		err = runMigrate(ctx, cfg, stdout)
+	case "admin":
+		err = runAdmin(ctx, cfg, rest, stdout)
+	default:
+		fmt.Fprintf(stderr, "guanai: unknown command %q\n\n%s", cmd, usage)
+		return exitUsage
+	}
+	var ue usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "guanai %s: %v\n\n%s", cmd, err, usage)
+		return exitUsage
+	default:
+		fmt.Fprintf(stderr, "guanai %s: %v\n", cmd, err)
+		return exitFailed
+	}
+}
+
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func runServe(ctx context.Context, cfg config.Config, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	migrate := fs.Bool("migrate", false, "apply pending migrations first")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err.Error()}
+	}
+	store, err := repository.Open(ctx, cfg.DatabaseURL, []byte(cfg.SessionKey))
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if *migrate {
+		if err := migrateStore(ctx, store, stdout); err != nil {
+			return err
+		}
+	}
+	if err := repository.CheckSchema(ctx, store.SQL()); err != nil {
+		return err
+	}
+	return serve(ctx, cfg, store, stdout)
+}
+
+func runMigrate(ctx context.Context, cfg config.Config, stdout io.Writer) error {
+	store, err := repository.Open(ctx, cfg.DatabaseURL, []byte(cfg.SessionKey))
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	return migrateStore(ctx, store, stdout)
+}
+
+func migrateStore(ctx context.Context, store *repository.Store, stdout io.Writer) error {
+	applied, err := repository.Migrate(ctx, store.SQL())
+	for _, name := range applied {
+		fmt.Fprintf(stdout, "applied %s\n", name)
+	}
+	if err == nil && len(applied) == 0 {
+		fmt.Fprintln(stdout, "schema is up to date")
+	}
+	return err
+}
+
+func runDemo(ctx context.Context, cfg config.Config, stdout io.Writer) error {
+	created, err := repository.EnsureDatabase(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	if created {
+		fmt.Fprintln(stdout, "created the database")
+	}
+	store, err := repository.Open(ctx, cfg.DatabaseURL, []byte(cfg.SessionKey))
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if err := migrateStore(ctx, store, stdout); err != nil {
+		return err
+	}
+	if err := seedDemo(ctx, store); err != nil {
+		return fmt.Errorf("demo data: %w", err)
+	}
+	printDemoLogins(stdout, cfg)
+	return serve(ctx, cfg, store, stdout)
+}
+
+func runAdmin(ctx context.Context, cfg config.Config, args []string, stdout io.Writer) error {
+	if len(args) == 0 || args[0] != "create" {
+		return usageError{"expected `admin create`"}
+	}
+	fs := flag.NewFlagSet("admin create", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	phone := fs.String("phone", "", "mobile number")
+	password := fs.String("password", "", "password (8 or more characters)")
+	name := fs.String("name", "", "the person's name")
+	role := fs.String("role", "admin", "role")
+	if err := fs.Parse(args[1:]); err != nil {
+		return usageError{err.Error()}
+	}
+	store, err := repository.Open(ctx, cfg.DatabaseURL, []byte(cfg.SessionKey))
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if err := repository.CheckSchema(ctx, store.SQL()); err != nil {
+		return err
+	}
+	u, err := store.CreateOperator(ctx, repository.Actor{IP: "cli"},
+		repository.NewAccount{Phone: *phone, Password: *password, Name: *name, Role: domain.Role(*role)})
+	var fe domain.FieldErrors
+	if errors.As(err, &fe) {
+		return usageError{describeFieldErrors(fe)}
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "created %s account %d for %s (%s)\n", u.Role, u.ID, u.Name, u.Phone)
+	return nil
+}
+
+// describeFieldErrors says in English what is wrong, for the command line.
+func describeFieldErrors(fe domain.FieldErrors) string {
+	tr := newTranslator()
+	s := ""
+	for field, key := range fe {
+		if s != "" {
+			s += "; "
+		}
+		s += "--" + field + ": " + tr.localizer("en").T(key)
+	}
+	return s
+}

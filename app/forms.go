@@ -1,0 +1,61 @@
+package app
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/go-playground/validator/v10"
+	"github.com/labstack/echo/v4"
+
+	"guanai/domain"
+)
+
+// validate checks the simple rules written as struct tags on form structs (required, max length); rules that
+// need reference data or several fields live in domain.
+var validate = func() *validator.Validate {
+	v := validator.New(validator.WithRequiredStructEnabled())
+	v.RegisterTagNameFunc(func(f reflect.StructField) string { return strings.Split(f.Tag.Get("form"), ",")[0] })
+	return v
+}()
+
+// tagMessages maps a validator tag to the message key shown beside the field.
+var tagMessages = map[string]string{
+	"required": "error.required",
+	"max":      "error.too_long",
+	"min":      "error.too_short",
+	"eqfield":  "error.password_mismatch",
+	"oneof":    "error.choose_one",
+}
+
+// checkForm binds the request's form into f (a struct with `form` tags), trims it, and runs the tag rules.
+func checkForm(c echo.Context, f any) (domain.FieldErrors, error) {
+	if err := (&echo.DefaultBinder{}).BindBody(c, f); err != nil {
+		return nil, echo.ErrBadRequest
+	}
+	fe := domain.FieldErrors{}
+	err := validate.Struct(f)
+	var ves validator.ValidationErrors
+	if errors.As(err, &ves) {
+		for _, ve := range ves {
+			key, ok := tagMessages[ve.Tag()]
+			if !ok {
+				key = "error.invalid"
+			}
+			fe.Add(ve.Field(), key)
+		}
+	} else if err != nil {
+		return nil, err
+	}
+	return fe, nil
+}
+
+// fieldErrors returns err's field errors, if it is a domain.FieldErrors.
+func fieldErrors(err error) (domain.FieldErrors, bool) {
+	var fe domain.FieldErrors
+	ok := errors.As(err, &fe)
+	return fe, ok
+}
+
+func thisYear() int { return time.Now().In(shanghai).Year() }

@@ -1,0 +1,96 @@
+package app
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+
+	"guanai/templates"
+)
+
+// Languages: zh-CN is the default; English is the other.
+const (
+	langZh = "zh-CN"
+	langEn = "en"
+)
+
+var langMatcher = language.NewMatcher([]language.Tag{language.SimplifiedChinese, language.English})
+
+// pickLang chooses the language from the cookie, else Accept-Language, else zh-CN.
+func pickLang(cookie, acceptLanguage string) string {
+	switch cookie {
+	case langZh, langEn:
+		return cookie
+	}
+	if acceptLanguage == "" {
+		return langZh
+	}
+	tags, _, err := language.ParseAcceptLanguage(acceptLanguage)
+	if err != nil || len(tags) == 0 {
+		return langZh
+	}
+	_, idx, conf := langMatcher.Match(tags...)
+	if idx == 1 && conf != language.No {
+		return langEn
+	}
+	return langZh
+}
+
+// translator holds both languages' messages, loaded once from templates/locales.
+type translator struct {
+	zh, en *localizer
+}
+
+func newTranslator() *translator {
+	bundle := i18n.NewBundle(language.SimplifiedChinese)
+	bundle.RegisterUnmarshalFunc("json", json.Unmarshal)
+	for _, f := range []string{"locales/zh-CN.json", "locales/en.json"} {
+		if _, err := bundle.LoadMessageFileFS(templates.FS, f); err != nil {
+			panic("app: " + err.Error()) // the files are embedded: a broken one is a build mistake
+		}
+	}
+	return &translator{
+		zh: &localizer{lang: langZh, l: i18n.NewLocalizer(bundle, langZh)},
+		en: &localizer{lang: langEn, l: i18n.NewLocalizer(bundle, langEn)},
+	}
+}
+
+func (t *translator) localizer(lang string) *localizer {
+	if lang == langEn {
+		return t.en
+	}
+	return t.zh
+}
+
+// localizer translates message IDs for one language.
+type localizer struct {
+	lang string
+	l    *i18n.Localizer
+}
+
+// T translates id; args are name/value pairs for the message's {{.Name}} fields. A missing message shows its
+// id, which a test catches, rather than an empty string a person would not notice.
+func (l *localizer) T(id string, args ...any) string {
+	var data map[string]any
+	if len(args) > 1 {
+		data = make(map[string]any, len(args)/2)
+		for i := 0; i+1 < len(args); i += 2 {
+			if k, ok := args[i].(string); ok {
+				data[k] = args[i+1]
+			}
+		}
+	}
+	s, err := l.l.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
+	if err != nil || s == "" {
+		return id
+	}
+	return s
+}
+
+// hasMessage reports whether id is translated; the locale completeness test uses it.
+func (l *localizer) hasMessage(id string) bool {
+	_, err := l.l.Localize(&i18n.LocalizeConfig{MessageID: id})
+	return err == nil && !strings.HasPrefix(id, "!")
+}

@@ -1,0 +1,165 @@
+package app
+
+import (
+	"encoding/gob"
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"time"
+	_ "time/tzdata" // Asia/Shanghai must load on a machine without zoneinfo too
+
+	"github.com/labstack/echo/v4"
+
+	"guanai/domain"
+)
+
+// Page is what every template gets: the person, their language, the form being shown with its errors, and
+// the page's own view model in Data.
+type Page struct {
+	Lang    string
+	Title   string
+	User    *domain.User
+	CSRF    string
+	Path    string
+	Flashes []Flash
+	Nav     []navItem
+	Form    url.Values
+	Errors  domain.FieldErrors
+	Data    any
+	// Unread and similar header figures come later; the header shows what is here.
+	loc    *localizer
+	assets *assets
+}
+
+// Flash is a one-time message shown on the next page.
+type Flash struct {
+	Kind string // "ok" or "error"
+	Key  string
+	Args []string
+}
+
+func init() { gob.Register([]Flash{}) }
+
+type navItem struct {
+	Href, Key string
+	Current   bool
+}
+
+// T translates a message ID; see localizer.T.
+func (p *Page) T(id string, args ...any) string { return p.loc.T(id, args...) }
+
+// Err is the translated problem with a form field, or "".
+func (p *Page) Err(field string) string {
+	if key, ok := p.Errors[field]; ok {
+		return p.loc.T(key)
+	}
+	return ""
+}
+
+// Val is a form field's value as typed, kept when the form comes back with errors.
+func (p *Page) Val(field string) string { return p.Form.Get(field) }
+
+// ValAt is the i-th value of a repeated field (rows of a table in a form).
+func (p *Page) ValAt(field string, i int) string {
+	if vs := p.Form[field]; i < len(vs) {
+		return vs[i]
+	}
+	return ""
+}
+
+// Checked reports whether a checkbox or option with this value was chosen.
+func (p *Page) Checked(field, value string) bool { return slices.Contains(p.Form[field], value) }
+
+// Asset is the fingerprinted URL of a static file.
+func (p *Page) Asset(name string) string { return p.assets.url(name) }
+
+// Time shows a time in Asia/Shanghai, 2020年3月1日 14:30 or 1 Mar 2020 14:30.
+func (p *Page) Time(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	t = t.In(shanghai)
+	if p.Lang == langEn {
+		return t.Format("2 Jan 2006 15:04")
+	}
+	return fmt.Sprintf("%d年%d月%d日 %02d:%02d", t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute())
+}
+
+// Date shows a date alone.
+func (p *Page) Date(t time.Time) string {
+	t = t.In(shanghai)
+	if p.Lang == langEn {
+		return t.Format("2 Jan 2006")
+	}
+	return fmt.Sprintf("%d年%d月%d日", t.Year(), t.Month(), t.Day())
+}
+
+// Mask shows a phone as 138****1234.
+func (p *Page) Mask(phone string) string { return domain.MaskPhone(phone) }
+
+// Named shows a reference item (district, category, qualification) in the page's language.
+func (p *Page) Named(list string, code string) string {
+	var items []domain.Named
+	switch list {
+	case "district":
+		for _, d := range domain.Reference.Districts {
+			items = append(items, d.Named)
+		}
+	case "category":
+		items = domain.Reference.FrontlineCategories
+	case "qualification":
+		items = domain.Reference.VolunteerQualifications
+	}
+	for _, n := range items {
+		if n.Code == code {
+			return n.Name(p.Lang)
+		}
+	}
+	return code
+}
+
+// Districts and the other lists feed the forms' choices.
+func (p *Page) Districts() []domain.District   { return domain.Reference.Districts }
+func (p *Page) Categories() []domain.Named     { return domain.Reference.FrontlineCategories }
+func (p *Page) Qualifications() []domain.Named { return domain.Reference.VolunteerQualifications }
+func (p *Page) Hospitals() []domain.Hospital   { return domain.Reference.Hospitals }
+func (p *Page) Grades() []string               { return domain.Grades }
+func (p *Page) Weekdays() []string             { return domain.Weekdays }
+func (p *Page) DayParts() []string             { return domain.DayParts }
+
+// Name picks the name of a reference item in the page's language.
+func (p *Page) Name(n domain.Named) string { return n.Name(p.Lang) }
+
+// Itoa is strconv.Itoa for templates.
+func (p *Page) Itoa(i int) string { return strconv.Itoa(i) }
+
+var shanghai = func() *time.Location {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		panic(err) // time/tzdata is embedded, so this cannot happen
+	}
+	return loc
+}()
+
+// newPage starts a page for the request: language, user, CSRF token, navigation and flashes.
+func (a *App) newPage(c echo.Context, title string) *Page {
+	lang := langOf(c)
+	p := &Page{Lang: lang, Title: title, User: currentUser(c), Path: c.Request().URL.Path, loc: a.tr.localizer(lang),
+		Form: url.Values{}, Errors: domain.FieldErrors{}}
+	if tok, ok := c.Get(csrfContextKey).(string); ok {
+		p.CSRF = tok
+	}
+	p.Nav = navFor(p.User, p.Path)
+	p.Flashes = a.popFlashes(c)
+	return p
+}
+
+// FlashText translates a flash message with its arguments.
+func (p *Page) FlashText(f Flash) string {
+	args := make([]any, len(f.Args))
+	for i, s := range f.Args {
+		args[i] = s
+	}
+	return p.loc.T(f.Key, args...)
+}

@@ -1,0 +1,164 @@
+package app
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"guanai/domain"
+	"guanai/repository"
+)
+
+type peopleView struct {
+	People []domain.User
+	Pager  pager
+	Filter repository.PeopleFilter
+}
+
+// pager is the list navigation under a table.
+type pager struct {
+	Page, Pages int
+	Total       int64
+	PrevURL     string
+	NextURL     string
+}
+
+func newPager(u *url.URL, page int, total int64) pager {
+	pages := int((total + repository.PageSize - 1) / repository.PageSize)
+	p := pager{Page: page, Pages: max(pages, 1), Total: total}
+	link := func(n int) string {
+		q := u.Query()
+		q.Set("page", strconv.Itoa(n))
+		return u.Path + "?" + q.Encode()
+	}
+	if page > 1 {
+		p.PrevURL = link(page - 1)
+	}
+	if page < pages {
+		p.NextURL = link(page + 1)
+	}
+	return p
+}
+
+func pageParam(c echo.Context) int {
+	n, err := strconv.Atoi(c.QueryParam("page"))
+	if err != nil || n < 1 {
+		return 1
+	}
+	return n
+}
+
+func (a *App) peopleList(c echo.Context) error {
+	f := repository.PeopleFilter{Role: domain.Role(c.QueryParam("role")), Status: domain.Status(c.QueryParam("status")),
+		Query: c.QueryParam("q"), Page: pageParam(c)}
+	if !f.Role.Valid() {
+		f.Role = ""
+	}
+	people, total, err := a.store.ListPeople(c.Request().Context(), f)
+	if err != nil {
+		return err
+	}
+	p := a.newPage(c, "people.title")
+	p.Form = c.QueryParams()
+	p.Data = peopleView{People: people, Filter: f, Pager: newPager(c.Request().URL, f.Page, total)}
+	return a.views.render(c, http.StatusOK, "people", p)
+}
+
+type personView struct {
+	Person    repository.Person
+	Phone     string // the full phone, only after a reveal
+	ResetLink string // shown once, right after it was issued
+	CanVerify bool
+	CanAdmin  bool
+}
+
+func (a *App) personPage(c echo.Context) error { return a.renderPerson(c, personView{}) }
+
+func (a *App) renderPerson(c echo.Context, v personView) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	v.Person, err = a.store.PersonByID(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	if v.Person.Role.IsOperator() && currentUser(c).Role != domain.RoleAdmin {
+		return domain.ErrNotFound // operators' own accounts are the admin's business
+	}
+	role := currentUser(c).Role
+	v.CanVerify = role == domain.RoleAdmin || role == domain.RoleCoordinator
+	v.CanAdmin = role == domain.RoleAdmin
+	p := a.newPage(c, "person.title")
+	p.Data = v
+	return a.views.render(c, http.StatusOK, "person", p)
+}
+
+// revealPhone shows one phone in full; the reveal is audited before the number is sent.
+func (a *App) revealPhone(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	phone, err := a.store.RevealPhone(c.Request().Context(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return a.renderPerson(c, personView{Phone: phone})
+}
+
+func (a *App) issueResetLink(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	token, err := a.store.IssueResetLink(c.Request().Context(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return a.renderPerson(c, personView{ResetLink: a.cfg.BaseURL + "/reset/" + token})
+}
+
+func (a *App) suspendPerson(c echo.Context) error {
+	return a.setPersonStatus(c, domain.StatusSuspended, "person.suspended")
+}
+
+func (a *App) reactivatePerson(c echo.Context) error {
+	return a.setPersonStatus(c, domain.StatusActive, "person.reactivated")
+}
+
+func (a *App) setPersonStatus(c echo.Context, status domain.Status, flashKey string) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var f decisionForm
+	if _, err := checkForm(c, &f); err != nil {
+		return err
+	}
+	if err := a.store.SetStatus(c.Request().Context(), actor(c), id, status, f.Reason); err != nil {
+		return err
+	}
+	a.flash(c, "ok", flashKey)
+	return c.Redirect(http.StatusSeeOther, "/admin/people/"+strconv.FormatInt(id, 10))
+}
+
+type auditView struct {
+	Entries []repository.AuditEntry
+	Pager   pager
+}
+
+func (a *App) auditLog(c echo.Context) error {
+	page := pageParam(c)
+	entries, total, err := a.store.AuditLog(c.Request().Context(), repository.AuditFilter{Page: page})
+	if err != nil {
+		return err
+	}
+	p := a.newPage(c, "audit.title")
+	p.Data = auditView{Entries: entries, Pager: newPager(c.Request().URL, page, total)}
+	return a.views.render(c, http.StatusOK, "audit", p)
+}

@@ -1,0 +1,110 @@
+package domain
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Role is what a person does here; a person has one.
+type Role string
+
+const (
+	RoleStaff       Role = "staff"
+	RoleVolunteer   Role = "volunteer"
+	RoleAdmin       Role = "admin"
+	RoleFinance     Role = "finance"
+	RoleCoordinator Role = "coordinator"
+	RoleAuditor     Role = "auditor"
+)
+
+// Roles lists every role, people first, then operators.
+var Roles = []Role{RoleStaff, RoleVolunteer, RoleAdmin, RoleFinance, RoleCoordinator, RoleAuditor}
+
+// OperatorRoles are the roles of the fund's own people.
+var OperatorRoles = []Role{RoleAdmin, RoleFinance, RoleCoordinator, RoleAuditor}
+
+// Valid reports whether r is one of the known roles.
+func (r Role) Valid() bool {
+	for _, x := range Roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// IsOperator reports whether r belongs to the fund's own people.
+func (r Role) IsOperator() bool { return r.Valid() && r != RoleStaff && r != RoleVolunteer }
+
+// Status is where an account stands.
+type Status string
+
+const (
+	StatusPending   Status = "pending"
+	StatusActive    Status = "active"
+	StatusRejected  Status = "rejected"
+	StatusSuspended Status = "suspended"
+	StatusClosed    Status = "closed"
+)
+
+// CanLogIn reports whether an account in this state may hold a session. A pending account may: its home tells
+// the person what they are waiting for.
+func (s Status) CanLogIn() bool { return s == StatusActive || s == StatusPending }
+
+// User is an account.
+type User struct {
+	ID             int64
+	Phone          string
+	Name           string
+	Role           Role
+	Status         Status
+	StatusReason   string
+	SessionVersion int
+	CreatedAt      time.Time
+}
+
+// Password limits: long enough to resist guessing, short enough that a hash of it is cheap to bound.
+const (
+	PasswordMinLen = 8
+	PasswordMaxLen = 128
+	NameMaxLen     = 50
+)
+
+// CheckPassword returns the message key for a password that breaks the policy, or "".
+func CheckPassword(p string) string {
+	n := utf8.RuneCountInString(p)
+	switch {
+	case n == 0:
+		return "error.required"
+	case n < PasswordMinLen:
+		return "error.password_short"
+	case n > PasswordMaxLen:
+		return "error.password_long"
+	}
+	return ""
+}
+
+// CleanName trims a person's name and returns the message key for a bad one, or "".
+func CleanName(s string) (string, string) {
+	s = strings.TrimSpace(s)
+	switch n := utf8.RuneCountInString(s); {
+	case n == 0:
+		return s, "error.required"
+	case n > NameMaxLen:
+		return s, "error.too_long"
+	}
+	return s, ""
+}
+
+// CheckPhone normalises a phone number and returns the message key for a bad one, or "".
+func CheckPhone(s string) (string, string) {
+	p := NormalizePhone(s)
+	switch {
+	case strings.TrimSpace(s) == "":
+		return p, "error.required"
+	case !ValidPhone(p):
+		return p, "error.phone_invalid"
+	}
+	return p, ""
+}

@@ -1,0 +1,185 @@
+package repository
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"guanai/domain"
+)
+
+type eligibilityEntryRow struct {
+	ID        int64
+	Phone     string
+	Name      string
+	Hospital  string
+	Category  string
+	ImportID  *int64
+	UpdatedAt time.Time
+}
+
+func (eligibilityEntryRow) TableName() string { return "eligibility_entries" }
+
+type eligibilityImportRow struct {
+	ID          int64
+	UploadedBy  int64
+	Filename    string
+	Rows        []byte `gorm:"type:jsonb"`
+	Status      string
+	CreatedAt   time.Time
+	CommittedAt *time.Time
+}
+
+func (eligibilityImportRow) TableName() string { return "eligibility_imports" }
+
+// EligibilityImport is an uploaded list waiting for confirmation, or already applied.
+type EligibilityImport struct {
+	ID          int64
+	Filename    string
+	Rows        []domain.EligibilityRow
+	Committed   bool
+	CreatedAt   time.Time
+	Valid, Bad  int
+	CommittedAt *time.Time
+}
+
+// ImportResult says what confirming a list did.
+type ImportResult struct {
+	Added, Updated, Unchanged, Skipped, Activated int
+}
+
+// SaveEligibilityPreview keeps a parsed list until an operator confirms it; nothing else is written.
+func (s *Store) SaveEligibilityPreview(ctx context.Context, actor Actor, filename string, rows []domain.EligibilityRow) (int64, error) {
+	b, err := json.Marshal(rows)
+	if err != nil {
+		return 0, err
+	}
+	imp := eligibilityImportRow{UploadedBy: actor.UserID, Filename: filename, Rows: b, Status: "preview"}
+	err = s.tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Create(&imp).Error; err != nil {
+			return err
+		}
+		return audit(tx, actor, "eligibility.upload", "eligibility_import", imp.ID, nil, map[string]any{"filename": filename, "rows": len(rows)})
+	})
+	return imp.ID, err
+}
+
+// EligibilityImportByID loads an upload with its rows.
+func (s *Store) EligibilityImportByID(ctx context.Context, id int64) (EligibilityImport, error) {
+	var r eligibilityImportRow
+	if err := s.db.WithContext(ctx).Take(&r, id).Error; errors.Is(err, gorm.ErrRecordNotFound) {
+		return EligibilityImport{}, domain.ErrNotFound
+	} else if err != nil {
+		return EligibilityImport{}, err
+	}
+	return r.view()
+}
+
+func (r eligibilityImportRow) view() (EligibilityImport, error) {
+	imp := EligibilityImport{ID: r.ID, Filename: r.Filename, Committed: r.Status == "committed", CreatedAt: r.CreatedAt, CommittedAt: r.CommittedAt}
+	if err := json.Unmarshal(r.Rows, &imp.Rows); err != nil {
+		return imp, err
+	}
+	for _, row := range imp.Rows {
+		if len(row.Errors) == 0 {
+			imp.Valid++
+		} else {
+			imp.Bad++
+		}
+	}
+	return imp, nil
+}
+
+// ConfirmEligibility applies an upload's valid rows: new phones are added, known ones updated (never duplicated),
+// and pending staff registrations that now match (phone and name) become active. Confirming twice does nothing
+// the second time.
+func (s *Store) ConfirmEligibility(ctx context.Context, actor Actor, id int64) (ImportResult, error) {
+	var res ImportResult
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var r eligibilityImportRow
+		err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&r, id).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return domain.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if r.Status == "committed" {
+			return ErrAlreadyDecided
+		}
+		imp, err := r.view()
+		if err != nil {
+			return err
+		}
+		if res, err = upsertEntries(tx, id, imp.Rows); err != nil {
+			return err
+		}
+		if res.Activated, err = activateEligibleStaff(tx, actor); err != nil {
+			return err
+		}
+		now := time.Now()
+		if err := tx.Model(&r).Updates(map[string]any{"status": "committed", "committed_at": now}).Error; err != nil {
+			return err
+		}
+		return audit(tx, actor, "eligibility.confirm", "eligibility_import", id, nil, res)
+	})
+	return res, err
+}
+
+func upsertEntries(tx *gorm.DB, importID int64, rows []domain.EligibilityRow) (ImportResult, error) {
+	var res ImportResult
+	for _, row := range rows {
+		if len(row.Errors) > 0 {
+			res.Skipped++
+			continue
+		}
+		// xmax = 0 tells an inserted row from an updated one; the WHERE leaves identical rows untouched.
+		var inserted []bool
+		err := tx.Raw(`INSERT INTO eligibility_entries (phone, name, hospital, category, import_id)
+			VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (phone) DO UPDATE SET name = EXCLUDED.name, hospital = EXCLUDED.hospital,
+				category = EXCLUDED.category, import_id = EXCLUDED.import_id, updated_at = now()
+			WHERE (eligibility_entries.name, eligibility_entries.hospital, eligibility_entries.category)
+				IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.hospital, EXCLUDED.category)
+			RETURNING xmax = 0`, row.Phone, row.Name, row.Hospital, row.Category, importID).Scan(&inserted).Error
+		if err != nil {
+			return res, err
+		}
+		switch {
+		case len(inserted) == 0:
+			res.Unchanged++
+		case inserted[0]:
+			res.Added++
+		default:
+			res.Updated++
+		}
+	}
+	return res, nil
+}
+
+// activateEligibleStaff makes pending staff whose phone and name are on the list active, and audits each.
+func activateEligibleStaff(tx *gorm.DB, actor Actor) (int, error) {
+	var ids []int64
+	err := tx.Raw(`UPDATE users u SET status = 'active', updated_at = now()
+		FROM eligibility_entries e
+		WHERE u.role = 'staff' AND u.status = 'pending' AND e.phone = u.phone AND e.name = u.name
+		RETURNING u.id`).Scan(&ids).Error
+	if err != nil {
+		return 0, err
+	}
+	for _, id := range ids {
+		if err := tx.Exec(`UPDATE staff_profiles sp SET eligibility_entry_id = e.id FROM eligibility_entries e, users u
+			WHERE sp.user_id = ? AND u.id = sp.user_id AND e.phone = u.phone`, id).Error; err != nil {
+			return 0, err
+		}
+		if err := audit(tx, actor, "account.verify", "user", id, map[string]any{"status": "pending"},
+			map[string]any{"status": "active", "by": "eligibility_list"}); err != nil {
+			return 0, err
+		}
+	}
+	return len(ids), nil
+}

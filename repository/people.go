@@ -1,0 +1,178 @@
+package repository
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"gorm.io/gorm"
+
+	"guanai/domain"
+)
+
+// Person is an account with its profile, as operators and the person see it.
+type Person struct {
+	domain.User
+	Staff          *staffProfileRow
+	Children       []childRow
+	Volunteer      *volunteerProfileRow
+	Qualifications []Qualification
+}
+
+// Qualification is a volunteer's qualification and where its check stands.
+type Qualification struct {
+	ID        int64
+	UserID    int64
+	Code      string
+	Detail    string
+	Status    string
+	Reason    string
+	DecidedAt *time.Time
+}
+
+// StaffProfile and VolunteerProfile are exported views of the profile rows for templates.
+type (
+	StaffProfile     = staffProfileRow
+	VolunteerProfile = volunteerProfileRow
+	ChildRecord      = childRow
+)
+
+// PersonByID loads an account with its profile.
+func (s *Store) PersonByID(ctx context.Context, id int64) (Person, error) {
+	u, err := s.UserByID(ctx, id)
+	if err != nil {
+		return Person{}, err
+	}
+	p := Person{User: u}
+	db := s.db.WithContext(ctx)
+	switch u.Role {
+	case domain.RoleStaff:
+		var sp staffProfileRow
+		if err := db.Take(&sp, "user_id = ?", id).Error; err == nil {
+			p.Staff = &sp
+		} else if !errors.Is(err, gorm.ErrRecordNotFound) {
+			return p, err
+		}
+		if err := db.Where("user_id = ?", id).Order("id").Find(&p.Children).Error; err != nil {
+			return p, err
+		}
+	case domain.RoleVolunteer:
+		var vp volunteerProfileRow
+		if err := db.Take(&vp, "user_id = ?", id).Error; err == nil {
+			p.Volunteer = &vp
+		} else if !errors.Is(err, gorm.ErrRecordNotFound) {
+			return p, err
+		}
+		if err := db.Model(&qualificationRow{}).Where("user_id = ?", id).Order("id").Find(&p.Qualifications).Error; err != nil {
+			return p, err
+		}
+	}
+	return p, nil
+}
+
+// PeopleFilter narrows the people list.
+type PeopleFilter struct {
+	Role   domain.Role
+	Status domain.Status
+	Query  string // a name fragment or the last digits of a phone
+	Page   int
+}
+
+// PageSize is the length of operators' lists.
+const PageSize = 25
+
+// ListPeople returns one page of accounts, newest first, and the total count.
+func (s *Store) ListPeople(ctx context.Context, f PeopleFilter) ([]domain.User, int64, error) {
+	q := s.db.WithContext(ctx).Model(&userRow{}).Where("status <> 'closed'")
+	if f.Role != "" {
+		q = q.Where("role = ?", f.Role)
+	}
+	if f.Status != "" {
+		q = q.Where("status = ?", f.Status)
+	}
+	if f.Query != "" {
+		q = q.Where("name LIKE ? OR phone LIKE ?", "%"+escapeLike(f.Query)+"%", "%"+escapeLike(f.Query))
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, err
+	}
+	var rows []userRow
+	if err := q.Order("id DESC").Limit(PageSize).Offset(max(f.Page-1, 0) * PageSize).Find(&rows).Error; err != nil {
+		return nil, 0, err
+	}
+	out := make([]domain.User, len(rows))
+	for i, r := range rows {
+		out[i] = r.user()
+	}
+	return out, total, nil
+}
+
+func escapeLike(s string) string {
+	out := make([]rune, 0, len(s))
+	for _, r := range s {
+		if r == '%' || r == '_' || r == '\\' {
+			out = append(out, '\\')
+		}
+		out = append(out, r)
+	}
+	return string(out)
+}
+
+// RevealPhone returns an account's full phone number and records who looked, when and from where.
+func (s *Store) RevealPhone(ctx context.Context, actor Actor, id int64) (string, error) {
+	var phone string
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var r userRow
+		if err := tx.Select("id", "phone").Take(&r, id).Error; errors.Is(err, gorm.ErrRecordNotFound) {
+			return domain.ErrNotFound
+		} else if err != nil {
+			return err
+		}
+		if r.Phone != nil {
+			phone = *r.Phone
+		}
+		return audit(tx, actor, "phone.reveal", "user", id, nil, nil)
+	})
+	return phone, err
+}
+
+// SetStatus suspends or reactivates an account. Suspension ends its sessions at once.
+func (s *Store) SetStatus(ctx context.Context, actor Actor, id int64, status domain.Status, reason string) error {
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		r, err := lockUser(tx, id)
+		if err != nil {
+			return err
+		}
+		if r.Status == string(domain.StatusClosed) || r.ID == actor.UserID {
+			return domain.ErrForbidden
+		}
+		before := r.auditView()
+		r.Status, r.StatusReason = string(status), reason
+		if status == domain.StatusSuspended {
+			r.SessionVersion++
+		}
+		if err := tx.Model(&r).Select("status", "status_reason", "session_version", "updated_at").Updates(&r).Error; err != nil {
+			return err
+		}
+		return audit(tx, actor, "account.status", "user", id, before, r.auditView())
+	})
+}
+
+// Counts are the figures on the operators' home.
+type Counts struct {
+	PendingPeople, PendingQualifications, ActiveStaff, ActiveVolunteers, EligibilityEntries int64
+}
+
+// HomeCounts reads the operators' home figures in one query.
+func (s *Store) HomeCounts(ctx context.Context) (Counts, error) {
+	var c Counts
+	err := s.db.WithContext(ctx).Raw(`SELECT
+		(SELECT count(*) FROM users WHERE status = 'pending' AND role IN ('staff', 'volunteer')) AS pending_people,
+		(SELECT count(*) FROM volunteer_qualifications q JOIN users u ON u.id = q.user_id
+			WHERE q.status = 'pending' AND u.status = 'active') AS pending_qualifications,
+		(SELECT count(*) FROM users WHERE status = 'active' AND role = 'staff') AS active_staff,
+		(SELECT count(*) FROM users WHERE status = 'active' AND role = 'volunteer') AS active_volunteers,
+		(SELECT count(*) FROM eligibility_entries) AS eligibility_entries`).Scan(&c).Error
+	return c, err
+}

@@ -1,0 +1,120 @@
+package repository
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"time"
+
+	"gorm.io/gorm"
+
+	"guanai/domain"
+)
+
+// MyData is everything Guanai keeps about a person, for the download their right of access (PIPL Art. 45) gives.
+type MyData struct {
+	ExportedAt     time.Time            `json:"exported_at"`
+	Account        map[string]any       `json:"account"`
+	StaffProfile   *staffProfileRow     `json:"staff_profile,omitempty"`
+	Children       []childRow           `json:"children,omitempty"`
+	Volunteer      *volunteerProfileRow `json:"volunteer_profile,omitempty"`
+	Qualifications []Qualification      `json:"qualifications,omitempty"`
+	Consents       []consentRow         `json:"consents"`
+	Activity       []AuditEntry         `json:"activity"`
+}
+
+// ExportMyData gathers a person's own data.
+func (s *Store) ExportMyData(ctx context.Context, userID int64) (MyData, error) {
+	p, err := s.PersonByID(ctx, userID)
+	if err != nil {
+		return MyData{}, err
+	}
+	d := MyData{ExportedAt: time.Now().UTC(), StaffProfile: p.Staff, Children: p.Children, Volunteer: p.Volunteer, Qualifications: p.Qualifications,
+		Account: map[string]any{"id": p.ID, "phone": p.Phone, "name": p.Name, "role": p.Role, "status": p.Status, "created_at": p.CreatedAt}}
+	db := s.db.WithContext(ctx)
+	if err := db.Where("user_id = ?", userID).Order("id").Find(&d.Consents).Error; err != nil {
+		return d, err
+	}
+	d.Activity, _, err = s.AuditLog(ctx, AuditFilter{SubjectUserID: userID, Limit: 1000})
+	return d, err
+}
+
+// CloseAccount anonymises a person's data at their request: name, phone, address, children and ID number go;
+// consents and the audit trail stay, as money and service records keep their numbers. Every session ends.
+func (s *Store) CloseAccount(ctx context.Context, actor Actor, password string) error {
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		r, err := lockUser(tx, actor.UserID)
+		if err != nil {
+			return err
+		}
+		if ok, err := domain.PasswordMatches(r.PasswordHash, password); err != nil {
+			return err
+		} else if !ok {
+			return domain.FieldErrors{"password": "error.password_wrong"}
+		}
+		junk := make([]byte, 16)
+		if _, err := rand.Read(junk); err != nil {
+			return err
+		}
+		err = tx.Model(&r).Updates(map[string]any{"phone": nil, "name": "已注销用户", "status": domain.StatusClosed,
+			"status_reason": "", "password_hash": "closed:" + hex.EncodeToString(junk), "session_version": r.SessionVersion + 1,
+			"updated_at": time.Now()}).Error
+		if err != nil {
+			return err
+		}
+		steps := []string{
+			`UPDATE staff_profiles SET department = '', position = '', address = '', eligibility_entry_id = NULL WHERE user_id = ?`,
+			`DELETE FROM staff_children WHERE user_id = ?`,
+			`UPDATE volunteer_profiles SET id_number_masked = '', id_number_hash = NULL WHERE user_id = ?`,
+			`UPDATE volunteer_qualifications SET detail = '' WHERE user_id = ?`,
+			`DELETE FROM password_resets WHERE user_id = ?`,
+		}
+		for _, q := range steps {
+			if err := tx.Exec(q, r.ID).Error; err != nil {
+				return err
+			}
+		}
+		return audit(tx, actor, "account.close", "user", r.ID, map[string]any{"status": r.Status}, map[string]any{"status": "closed"})
+	})
+}
+
+// AuditEntry is an audit event as the log page shows it.
+type AuditEntry struct {
+	ID          int64     `json:"id"`
+	At          time.Time `json:"at"`
+	ActorID     *int64    `json:"actor_id"`
+	ActorName   string    `json:"actor_name"`
+	ActorIP     string    `json:"actor_ip"`
+	Action      string    `json:"action"`
+	SubjectType string    `json:"subject_type"`
+	SubjectID   *int64    `json:"subject_id"`
+	Before      string    `json:"before,omitempty"`
+	After       string    `json:"after,omitempty"`
+}
+
+// AuditFilter narrows the audit log.
+type AuditFilter struct {
+	SubjectUserID int64
+	Page, Limit   int
+}
+
+// AuditLog returns audit events, newest first, and their total.
+func (s *Store) AuditLog(ctx context.Context, f AuditFilter) ([]AuditEntry, int64, error) {
+	if f.Limit == 0 {
+		f.Limit = PageSize
+	}
+	q := s.db.WithContext(ctx).Table("audit_events a")
+	if f.SubjectUserID != 0 {
+		q = q.Where("a.subject_type = 'user' AND a.subject_id = ?", f.SubjectUserID)
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, err
+	}
+	var out []AuditEntry
+	err := q.Select(`a.id, a.at, a.actor_id, coalesce(u.name, '') AS actor_name, a.actor_ip, a.action, a.subject_type,
+			a.subject_id, coalesce(a.before::text, '') AS before, coalesce(a.after::text, '') AS after`).
+		Joins("LEFT JOIN users u ON u.id = a.actor_id").
+		Order("a.id DESC").Limit(f.Limit).Offset(max(f.Page-1, 0) * f.Limit).Scan(&out).Error
+	return out, total, err
+}

@@ -1,0 +1,90 @@
+// Package repository is Guanai's PostgreSQL layer: one method per business operation, each one transaction that
+// loads (locking where a race is possible), asks domain, writes, and audits.
+package repository
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// Store is the database.
+type Store struct {
+	db    *gorm.DB
+	sql   *sql.DB
+	idKey []byte
+}
+
+// Actor is who does something, and from where, for the audit log.
+type Actor struct {
+	UserID int64
+	IP     string
+}
+
+// Open connects to the database at url. idKey keys the hashes of volunteers' ID numbers.
+func Open(ctx context.Context, url string, idKey []byte) (*Store, error) {
+	db, err := gorm.Open(postgres.Open(url), &gorm.Config{
+		Logger:                 logger.Discard,
+		SkipDefaultTransaction: true,
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, err
+	}
+	sqlDB.SetMaxOpenConns(20)
+	sqlDB.SetMaxIdleConns(20)
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := sqlDB.PingContext(pingCtx); err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("database does not answer: %w", err)
+	}
+	return &Store{db: db, sql: sqlDB, idKey: idKey}, nil
+}
+
+// SQL is the underlying pool, for the session store and pool metrics.
+func (s *Store) SQL() *sql.DB { return s.sql }
+
+// Close closes the pool.
+func (s *Store) Close() error { return s.sql.Close() }
+
+// Ping reports whether the database answers now.
+func (s *Store) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	return s.sql.PingContext(ctx)
+}
+
+// tx runs fn in one transaction.
+func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	return s.db.WithContext(ctx).Transaction(fn)
+}
+
+// IsUnavailable reports whether err means the database cannot be reached just now, so the user gets a 503 and the
+// request can be tried again, rather than a 500.
+func IsUnavailable(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		// Class 08: connection exception; 57P01-57P03: admin shutdown, crash shutdown, cannot connect now.
+		return pgErr.Code[:2] == "08" || pgErr.Code == "57P01" || pgErr.Code == "57P02" || pgErr.Code == "57P03"
+	}
+	var connErr *pgconn.ConnectError
+	return errors.As(err, &connErr) || errors.Is(err, sql.ErrConnDone) || errors.Is(err, context.DeadlineExceeded)
+}
+
+func isUniqueViolation(err error, constraint string) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "23505" && (constraint == "" || pgErr.ConstraintName == constraint)
+}

@@ -1,0 +1,111 @@
+package repository
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"guanai/domain"
+)
+
+type userRow struct {
+	ID             int64
+	Phone          *string
+	PasswordHash   string
+	Name           string
+	Role           string
+	Status         string
+	StatusReason   string
+	SessionVersion int
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+func (userRow) TableName() string { return "users" }
+
+func (r userRow) user() domain.User {
+	u := domain.User{ID: r.ID, Name: r.Name, Role: domain.Role(r.Role), Status: domain.Status(r.Status),
+		StatusReason: r.StatusReason, SessionVersion: r.SessionVersion, CreatedAt: r.CreatedAt}
+	if r.Phone != nil {
+		u.Phone = *r.Phone
+	}
+	return u
+}
+
+// auditUser is what the audit log keeps of an account: never the password hash.
+func (r userRow) auditView() map[string]any {
+	return map[string]any{"name": r.Name, "role": r.Role, "status": r.Status, "reason": r.StatusReason}
+}
+
+// UserByID loads an account; it is called on every request with a session, so it reads one narrow row.
+func (s *Store) UserByID(ctx context.Context, id int64) (domain.User, error) {
+	var r userRow
+	err := s.db.WithContext(ctx).Select("id", "phone", "name", "role", "status", "status_reason", "session_version", "created_at").
+		Take(&r, id).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return domain.User{}, domain.ErrNotFound
+	}
+	return r.user(), err
+}
+
+func lockUser(tx *gorm.DB, id int64) (userRow, error) {
+	var r userRow
+	err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&r, id).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return r, domain.ErrNotFound
+	}
+	return r, err
+}
+
+// NewAccount is an account made by an operator or the demo seed: it is active at once.
+type NewAccount struct {
+	Phone, Password, Name string
+	Role                  domain.Role
+}
+
+// CreateOperator makes an active account with any role, for `guanai admin create` and the demo data.
+func (s *Store) CreateOperator(ctx context.Context, actor Actor, a NewAccount) (domain.User, error) {
+	fe := domain.FieldErrors{}
+	var key string
+	if a.Phone, key = domain.CheckPhone(a.Phone); key != "" {
+		fe.Add("phone", key)
+	}
+	if a.Name, key = domain.CleanName(a.Name); key != "" {
+		fe.Add("name", key)
+	}
+	if key = domain.CheckPassword(a.Password); key != "" {
+		fe.Add("password", key)
+	}
+	if !a.Role.Valid() {
+		fe.Add("role", "error.choose_one")
+	}
+	if err := fe.Err(); err != nil {
+		return domain.User{}, err
+	}
+	hash, err := domain.HashPassword(a.Password)
+	if err != nil {
+		return domain.User{}, err
+	}
+	var out userRow
+	err = s.tx(ctx, func(tx *gorm.DB) error {
+		var err error
+		if out, err = createAccount(tx, domain.Account{Phone: a.Phone, Name: a.Name}, hash, a.Role, domain.StatusActive); err != nil {
+			return err
+		}
+		return audit(tx, actor, "account.create", "user", out.ID, nil, out.auditView())
+	})
+	return out.user(), err
+}
+
+// UserByPhone loads an account by its phone number.
+func (s *Store) UserByPhone(ctx context.Context, phone string) (domain.User, error) {
+	var r userRow
+	err := s.db.WithContext(ctx).Where("phone = ?", domain.NormalizePhone(phone)).Take(&r).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return domain.User{}, domain.ErrNotFound
+	}
+	return r.user(), err
+}

@@ -1,0 +1,90 @@
+package repository
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"guanai/domain"
+)
+
+// ErrAlreadyDecided means another coordinator decided first; the page says so rather than deciding twice.
+var ErrAlreadyDecided = errors.New("already decided")
+
+// VerificationQueue lists pending staff and volunteers, oldest first, and active volunteers with qualifications
+// still to check.
+func (s *Store) VerificationQueue(ctx context.Context) ([]Person, error) {
+	var ids []int64
+	err := s.db.WithContext(ctx).Model(&userRow{}).
+		Where(`role IN ('staff', 'volunteer') AND (status = 'pending' OR (status = 'active' AND id IN
+			(SELECT user_id FROM volunteer_qualifications WHERE status = 'pending')))`).
+		Order("created_at, id").Limit(200).Pluck("id", &ids).Error
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Person, 0, len(ids))
+	for _, id := range ids {
+		p, err := s.PersonByID(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// DecideAccount approves or rejects a pending registration. Rejection needs a reason, which the person sees.
+func (s *Store) DecideAccount(ctx context.Context, actor Actor, id int64, approve bool, reason string) error {
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		r, err := lockUser(tx, id)
+		if err != nil {
+			return err
+		}
+		if r.Role != string(domain.RoleStaff) && r.Role != string(domain.RoleVolunteer) {
+			return domain.ErrNotFound
+		}
+		if r.Status != string(domain.StatusPending) {
+			return ErrAlreadyDecided
+		}
+		before := r.auditView()
+		r.Status, r.StatusReason = string(domain.StatusActive), ""
+		if !approve {
+			r.Status, r.StatusReason = string(domain.StatusRejected), reason
+		}
+		if err := tx.Model(&r).Select("status", "status_reason", "updated_at").Updates(&r).Error; err != nil {
+			return err
+		}
+		return audit(tx, actor, "account.verify", "user", id, before, r.auditView())
+	})
+}
+
+// DecideQualification verifies or rejects one qualification of a volunteer.
+func (s *Store) DecideQualification(ctx context.Context, actor Actor, id int64, approve bool, reason string) (int64, error) {
+	var q qualificationRow
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&q, id).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return domain.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if q.Status != "pending" {
+			return ErrAlreadyDecided
+		}
+		before := map[string]any{"code": q.Code, "status": q.Status}
+		status := "verified"
+		if !approve {
+			status = "rejected"
+		}
+		now := time.Now()
+		if err := tx.Model(&q).Updates(map[string]any{"status": status, "reason": reason, "decided_by": actor.UserID, "decided_at": now}).Error; err != nil {
+			return err
+		}
+		return audit(tx, actor, "qualification.verify", "user", q.UserID, before, map[string]any{"code": q.Code, "status": status, "reason": reason})
+	})
+	return q.UserID, err
+}
