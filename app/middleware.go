@@ -21,6 +21,8 @@ const (
 	userContextKey = "user"
 	langContextKey = "lang"
 	langCookie     = "lang"
+	// sessionLoadedKey marks requests that carry a session; health checks, metrics and static files do not.
+	sessionLoadedKey = "session"
 	// Upload routes take files; every other request body is a form and small.
 	uploadBodyLimit = "12M"
 	formBodyLimit   = "256K"
@@ -114,6 +116,7 @@ func (a *App) sessionMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		c.SetRequest(c.Request().WithContext(ctx))
+		c.Set(sessionLoadedKey, true)
 		c.Response().Before(func() {
 			switch sm.Status(ctx) {
 			case scs.Modified:
@@ -142,6 +145,9 @@ const (
 // password changed since the login (session_version moved on) ends here, at once.
 func (a *App) loadUser(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		if !hasSession(c) {
+			return next(c)
+		}
 		ctx := c.Request().Context()
 		uid := a.sessions.GetInt64(ctx, sessionUserID)
 		if uid == 0 {
@@ -235,9 +241,11 @@ func (a *App) flash(c echo.Context, kind, key string, args ...string) {
 	a.sessions.Put(ctx, sessionFlashes, append(fs, Flash{Kind: kind, Key: key, Args: args}))
 }
 
+func hasSession(c echo.Context) bool { return c.Get(sessionLoadedKey) != nil }
+
 func (a *App) popFlashes(c echo.Context) []Flash {
 	ctx := c.Request().Context()
-	if !a.sessions.Exists(ctx, sessionFlashes) {
+	if !hasSession(c) || !a.sessions.Exists(ctx, sessionFlashes) {
 		return nil
 	}
 	fs, _ := a.sessions.Pop(ctx, sessionFlashes).([]Flash)

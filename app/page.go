@@ -69,7 +69,9 @@ func (p *Page) ValAt(field string, i int) string {
 }
 
 // Checked reports whether a checkbox or option with this value was chosen.
-func (p *Page) Checked(field, value string) bool { return slices.Contains(p.Form[field], value) }
+func (p *Page) Checked(field string, value any) bool {
+	return slices.Contains(p.Form[field], fmt.Sprint(value))
+}
 
 // Asset is the fingerprinted URL of a static file.
 func (p *Page) Asset(name string) string { return p.assets.url(name) }
@@ -162,4 +164,10 @@ func (p *Page) FlashText(f Flash) string {
 		args[i] = s
 	}
 	return p.loc.T(f.Key, args...)
+}
+
+// RoleCodes and StatusCodes feed the people list's filters.
+func (p *Page) RoleCodes() []domain.Role { return domain.Roles }
+func (p *Page) StatusCodes() []domain.Status {
+	return []domain.Status{domain.StatusPending, domain.StatusActive, domain.StatusRejected, domain.StatusSuspended}
 }
