@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -9,7 +10,9 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -29,6 +32,25 @@ type testApp struct {
 	e     *echo.Echo
 	store *repository.Store
 	srv   *httptest.Server
+	logs  *syncBuffer
+}
+
+// syncBuffer collects the app's log for a failing test to show.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 func newTestApp(t *testing.T) *testApp {
@@ -38,13 +60,14 @@ func newTestApp(t *testing.T) *testApp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, e, err := New(cfg, store, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	logs := &syncBuffer{}
+	a, e, err := New(cfg, store, slog.New(slog.NewTextHandler(logs, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)
-	return &testApp{t: t, app: a, e: e, store: store, srv: srv}
+	return &testApp{t: t, app: a, e: e, store: store, srv: srv, logs: logs}
 }
 
 // client is one browser: its own cookie jar, never following redirects so tests see them.
@@ -157,4 +180,15 @@ func mustNotContain(t *testing.T, r response, parts ...string) {
 			t.Errorf("page (status %d) contains %q", r.Status, p)
 		}
 	}
+}
+
+func itoa(id int64) string { return strconv.FormatInt(id, 10) }
+
+func regexpFind(t *testing.T, body, pattern string) string {
+	t.Helper()
+	m := regexp.MustCompile(pattern).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no match for %s", pattern)
+	}
+	return m[1]
 }

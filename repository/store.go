@@ -75,13 +75,17 @@ func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 // IsUnavailable reports whether err means the database cannot be reached just now, so the user gets a 503 and the
 // request can be tried again, rather than a 500.
 func IsUnavailable(err error) bool {
+	// Any failure to connect counts, whatever the server said while refusing.
+	var connErr *pgconn.ConnectError
+	if errors.As(err, &connErr) || errors.Is(err, sql.ErrConnDone) || errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
 		// Class 08: connection exception; 57P01-57P03: admin shutdown, crash shutdown, cannot connect now.
 		return pgErr.Code[:2] == "08" || pgErr.Code == "57P01" || pgErr.Code == "57P02" || pgErr.Code == "57P03"
 	}
-	var connErr *pgconn.ConnectError
-	return errors.As(err, &connErr) || errors.Is(err, sql.ErrConnDone) || errors.Is(err, context.DeadlineExceeded)
+	return false
 }
 
 func isUniqueViolation(err error, constraint string) bool {
