@@ -1,0 +1,129 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"guanai/domain"
+	"guanai/repository"
+	"guanai/repository/testdb"
+)
+
+func runMain(env map[string]string, args ...string) (int, string, string) {
+	var out, errOut bytes.Buffer
+	code := Main(args, func(k string) string { return env[k] }, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestBadConfigurationExitsTwoNamingTheVariable(t *testing.T) {
+	code, _, stderr := runMain(map[string]string{"GUANAI_ENV": "production"}, "serve")
+	if code != 2 || !strings.Contains(stderr, "GUANAI_SESSION_KEY") || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	if code, _, _ := runMain(nil, "frobnicate"); code != 2 {
+		t.Fatalf("unknown command: exit %d", code)
+	}
+	if code, _, _ := runMain(nil); code != 2 {
+		t.Fatalf("no command: exit %d", code)
+	}
+}
+
+// emptyDatabase creates a database with no schema and returns its URL; it is dropped when the test ends.
+func emptyDatabase(t *testing.T) string {
+	t.Helper()
+	ctx := context.Background()
+	name := fmt.Sprintf("guanai_cli_test_%d", rand.Int64())
+	server := testdb.ServerURL()
+	url := strings.Replace(server, "/postgres?", "/"+name+"?", 1)
+	if created, err := repository.EnsureDatabase(ctx, url); err != nil || !created {
+		t.Fatalf("create %s: %v %v", name, created, err)
+	}
+	t.Cleanup(func() {
+		conn, err := pgx.Connect(ctx, server)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
+			t.Error(err)
+		}
+	})
+	return url
+}
+
+func TestServeRefusesSchemaBehindAndAdminCreate(t *testing.T) {
+	env := map[string]string{"DATABASE_URL": emptyDatabase(t), "GUANAI_ADDR": "127.0.0.1:0"}
+	code, _, stderr := runMain(env, "serve")
+	if code != 1 || !strings.Contains(stderr, "guanai migrate") {
+		t.Fatalf("serve on an empty database: exit %d, %q", code, stderr)
+	}
+	if code, out, stderr := runMain(env, "migrate"); code != 0 || !strings.Contains(out, "applied") {
+		t.Fatalf("migrate: exit %d %q %q", code, out, stderr)
+	}
+	if code, out, _ := runMain(env, "migrate"); code != 0 || !strings.Contains(out, "up to date") {
+		t.Fatalf("migrate again: exit %d %q", code, out)
+	}
+	code, _, stderr = runMain(env, "admin", "create", "--phone", "12345", "--password", "short", "--name", "王芳", "--role", "admin")
+	if code != 2 || !strings.Contains(stderr, "--phone") || !strings.Contains(stderr, "--password") {
+		t.Fatalf("bad admin create: exit %d %q", code, stderr)
+	}
+	code, out, stderr := runMain(env, "admin", "create", "--phone", "138 0013 8000", "--password", "a-good-password", "--name", "王芳", "--role", "finance")
+	if code != 0 || !strings.Contains(out, "finance") {
+		t.Fatalf("admin create: exit %d %q %q", code, out, stderr)
+	}
+	code, _, stderr = runMain(env, "admin", "create", "--phone", "13800138000", "--password", "a-good-password", "--name", "王芳", "--role", "admin")
+	if code != 2 || !strings.Contains(stderr, "registered already") {
+		t.Fatalf("duplicate admin create: exit %d %q", code, stderr)
+	}
+}
+
+func TestDemoDataIsIdempotent(t *testing.T) {
+	store := testdb.Store(t)
+	ctx := context.Background()
+	if err := seedDemo(ctx, store); err != nil {
+		t.Fatal(err)
+	}
+	count := func() (people int64, events int64) {
+		_, people, err := store.ListPeople(ctx, repository.PeopleFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, events, err = store.AuditLog(ctx, repository.AuditFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return people, events
+	}
+	people, events := count()
+	if people != 4+5+10 {
+		t.Fatalf("%d demo accounts, want 19", people)
+	}
+	if err := seedDemo(ctx, store); err != nil {
+		t.Fatal(err)
+	}
+	if p2, e2 := count(); p2 != people || e2 != events {
+		t.Fatalf("second run changed things: %d→%d accounts, %d→%d audit events", people, p2, events, e2)
+	}
+	// Every demo login works and lands on its role's home; the volunteers' qualifications are verified.
+	for _, phone := range []string{"13800000001", "13800000002", "13800000003", "13800000004", "13900000005", "13700000010"} {
+		u, err := store.Login(ctx, phone, DemoPassword, "127.0.0.1", time.Now())
+		if err != nil || u.Status != domain.StatusActive {
+			t.Fatalf("demo login %s: %+v %v", phone, u, err)
+		}
+	}
+	v, _ := store.UserByPhone(ctx, "13700000001")
+	p, _ := store.PersonByID(ctx, v.ID)
+	for _, q := range p.Qualifications {
+		if q.Status != "verified" {
+			t.Fatalf("demo volunteer qualification %s is %s", q.Code, q.Status)
+		}
+	}
+}
