@@ -76,17 +76,27 @@ type personView struct {
 
 func (a *App) personPage(c echo.Context) error { return a.renderPerson(c, personView{}) }
 
-func (a *App) renderPerson(c echo.Context, v personView) error {
+// visiblePerson loads the person a path's :id names, if the logged-in operator may see them: operators' own
+// accounts are the admin's business alone, so a coordinator cannot, say, issue a reset link for the admin.
+func (a *App) visiblePerson(c echo.Context) (repository.Person, error) {
 	id, err := pathID(c)
 	if err != nil {
-		return err
+		return repository.Person{}, err
 	}
-	v.Person, err = a.store.PersonByID(c.Request().Context(), id)
+	p, err := a.store.PersonByID(c.Request().Context(), id)
 	if err != nil {
-		return err
+		return p, err
 	}
-	if v.Person.Role.IsOperator() && currentUser(c).Role != domain.RoleAdmin {
-		return domain.ErrNotFound // operators' own accounts are the admin's business
+	if p.Role.IsOperator() && currentUser(c).Role != domain.RoleAdmin {
+		return p, domain.ErrNotFound
+	}
+	return p, nil
+}
+
+func (a *App) renderPerson(c echo.Context, v personView) error {
+	var err error
+	if v.Person, err = a.visiblePerson(c); err != nil {
+		return err
 	}
 	role := currentUser(c).Role
 	v.CanVerify = role == domain.RoleAdmin || role == domain.RoleCoordinator
@@ -98,11 +108,11 @@ func (a *App) renderPerson(c echo.Context, v personView) error {
 
 // revealPhone shows one phone in full; the reveal is audited before the number is sent.
 func (a *App) revealPhone(c echo.Context) error {
-	id, err := pathID(c)
+	p, err := a.visiblePerson(c)
 	if err != nil {
 		return err
 	}
-	phone, err := a.store.RevealPhone(c.Request().Context(), actor(c), id)
+	phone, err := a.store.RevealPhone(c.Request().Context(), actor(c), p.ID)
 	if err != nil {
 		return err
 	}
@@ -111,11 +121,11 @@ func (a *App) revealPhone(c echo.Context) error {
 }
 
 func (a *App) issueResetLink(c echo.Context) error {
-	id, err := pathID(c)
+	p, err := a.visiblePerson(c)
 	if err != nil {
 		return err
 	}
-	token, err := a.store.IssueResetLink(c.Request().Context(), actor(c), id)
+	token, err := a.store.IssueResetLink(c.Request().Context(), actor(c), p.ID)
 	if err != nil {
 		return err
 	}

@@ -91,3 +91,19 @@ func TestRevealIsAudited(t *testing.T) {
 	}
 	mustContain(t, auditor.get("/admin/audit"), "phone.reveal")
 }
+
+func TestCoordinatorCannotTouchOperatorAccounts(t *testing.T) {
+	ta := newTestApp(t)
+	coord, _ := ta.account(domain.RoleCoordinator, "13800000003")
+	_, adminUser := ta.account(domain.RoleAdmin, "13800000001")
+	for _, path := range []string{"/reset-link", "/reveal"} {
+		r := coord.post("/admin/people/"+itoa(adminUser.ID)+path, nil)
+		if r.Status != http.StatusNotFound {
+			t.Errorf("coordinator POST %s on the admin: %d, want 404", path, r.Status)
+		}
+		mustNotContain(t, r, "/reset/", "13800000001")
+	}
+	if r := coord.get("/admin/people/" + itoa(adminUser.ID)); r.Status != http.StatusNotFound {
+		t.Errorf("coordinator sees the admin's page: %d", r.Status)
+	}
+}

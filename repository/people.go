@@ -91,7 +91,7 @@ func (s *Store) ListPeople(ctx context.Context, f PeopleFilter) ([]domain.User, 
 		q = q.Where("status = ?", f.Status)
 	}
 	if f.Query != "" {
-		q = q.Where("name LIKE ? OR phone LIKE ?", "%"+escapeLike(f.Query)+"%", "%"+escapeLike(f.Query))
+		q = q.Where("(name LIKE ? OR phone LIKE ?)", "%"+escapeLike(f.Query)+"%", "%"+escapeLike(f.Query))
 	}
 	var total int64
 	if err := q.Count(&total).Error; err != nil {
