@@ -10,15 +10,19 @@ const (
 	LockWindow       = 15 * time.Minute
 )
 
+// LockHistory is how far back failures matter: a lock starts at most LockWindow after the first of the failures
+// that caused it and lasts LockWindow after the last.
+const LockHistory = 2 * LockWindow
+
 // LockedUntil returns when logins may be tried again, given the times of recent failures (newest first) and a
-// limit, or the zero time when there is no lock.
+// limit, or the zero time when there is no lock. limit failures within LockWindow of each other lock until
+// LockWindow after the newest of them.
 func LockedUntil(failuresNewestFirst []time.Time, limit int, now time.Time) time.Time {
 	if len(failuresNewestFirst) < limit {
 		return time.Time{}
 	}
 	newest := failuresNewestFirst[0]
-	oldestCounted := failuresNewestFirst[limit-1]
-	if now.Sub(oldestCounted) > LockWindow {
+	if newest.Sub(failuresNewestFirst[limit-1]) > LockWindow {
 		return time.Time{}
 	}
 	until := newest.Add(LockWindow)

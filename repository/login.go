@@ -81,7 +81,7 @@ func lockErr(until time.Time, err error) error {
 func (s *Store) lockedUntil(ctx context.Context, column, value string, limit int, now time.Time) (time.Time, error) {
 	var times []time.Time
 	q := s.db.WithContext(ctx).Model(&loginAttempt{}).
-		Where(column+" = ? AND NOT success AND at > ?", value, now.Add(-domain.LockWindow))
+		Where(column+" = ? AND NOT success AND at > ?", value, now.Add(-domain.LockHistory))
 	if column == "phone" {
 		q = q.Where("at > coalesce((SELECT max(at) FROM login_attempts WHERE phone = ? AND success), '-infinity')", value)
 	}
