@@ -2,7 +2,6 @@ package app
 
 import (
 	"encoding/json"
-	"strings"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
@@ -87,10 +86,4 @@ func (l *localizer) T(id string, args ...any) string {
 		return id
 	}
 	return s
-}
-
-// hasMessage reports whether id is translated; the locale completeness test uses it.
-func (l *localizer) hasMessage(id string) bool {
-	_, err := l.l.Localize(&i18n.LocalizeConfig{MessageID: id})
-	return err == nil && !strings.HasPrefix(id, "!")
 }
