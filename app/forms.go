@@ -17,6 +17,10 @@ import (
 var validate = func() *validator.Validate {
 	v := validator.New(validator.WithRequiredStructEnabled())
 	v.RegisterTagNameFunc(func(f reflect.StructField) string { return strings.Split(f.Tag.Get("form"), ",")[0] })
+	// plain: no control characters, which PostgreSQL cannot store (NUL) and pages cannot show.
+	if err := v.RegisterValidation("plain", func(fl validator.FieldLevel) bool { return domain.PlainText(fl.Field().String()) }); err != nil {
+		panic(err)
+	}
 	return v
 }()
 
@@ -27,6 +31,7 @@ var tagMessages = map[string]string{
 	"min":      "error.too_short",
 	"eqfield":  "error.password_mismatch",
 	"oneof":    "error.choose_one",
+	"plain":    "error.invalid_characters",
 }
 
 // checkForm binds the request's form into f (a struct with `form` tags), trims it, and runs the tag rules.

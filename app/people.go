@@ -147,8 +147,11 @@ func (a *App) setPersonStatus(c echo.Context, status domain.Status, flashKey str
 		return err
 	}
 	var f decisionForm
-	if _, err := checkForm(c, &f); err != nil {
+	if key, err := f.check(c, true); err != nil {
 		return err
+	} else if key != "" {
+		a.flash(c, "error", key)
+		return c.Redirect(http.StatusSeeOther, "/admin/people/"+strconv.FormatInt(id, 10))
 	}
 	if err := a.store.SetStatus(c.Request().Context(), actor(c), id, status, f.Reason); err != nil {
 		return err

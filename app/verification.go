@@ -16,24 +16,41 @@ type verificationView struct {
 }
 
 func (a *App) verificationQueue(c echo.Context) error {
-	return a.renderQueue(c, http.StatusOK)
+	return a.renderQueue(c, http.StatusOK, nil)
 }
 
-func (a *App) renderQueue(c echo.Context, status int) error {
+// renderQueue shows the queue; fe holds the problem with one decision's reason, keyed by its form's field id.
+func (a *App) renderQueue(c echo.Context, status int, fe domain.FieldErrors) error {
 	q, err := a.store.VerificationQueue(c.Request().Context())
 	if err != nil {
 		return err
 	}
 	p := a.newPage(c, "verification.title")
 	p.Data = verificationView{Queue: q}
-	if status != http.StatusOK {
-		p.Form, p.Errors = c.Request().PostForm, domain.FieldErrors{"reason_" + c.Param("id"): "error.reason_required"}
+	if fe != nil {
+		p.Form, p.Errors = c.Request().PostForm, fe
 	}
 	return a.views.render(c, status, "verification", p)
 }
 
 type decisionForm struct {
-	Reason string `form:"reason" validate:"max=500"`
+	Reason string `form:"reason" validate:"max=500,plain"`
+}
+
+// check binds the form and returns the message key for a bad reason: a rejection must give one, since the
+// applicant sees it.
+func (f *decisionForm) check(c echo.Context, approve bool) (string, error) {
+	fe, err := checkForm(c, f)
+	if err != nil {
+		return "", err
+	}
+	if key := fe["reason"]; key != "" {
+		return key, nil
+	}
+	if !approve && f.Reason == "" {
+		return "error.reason_required", nil
+	}
+	return "", nil
 }
 
 func pathID(c echo.Context) (int64, error) {
@@ -53,11 +70,10 @@ func (a *App) decidePerson(c echo.Context, approve bool) error {
 		return err
 	}
 	var f decisionForm
-	if _, err := checkForm(c, &f); err != nil {
+	if key, err := f.check(c, approve); err != nil {
 		return err
-	}
-	if !approve && f.Reason == "" {
-		return a.renderQueue(c, http.StatusUnprocessableEntity)
+	} else if key != "" {
+		return a.renderQueue(c, http.StatusUnprocessableEntity, domain.FieldErrors{"reason_" + c.Param("id"): key})
 	}
 	err = a.store.DecideAccount(c.Request().Context(), actor(c), id, approve, f.Reason)
 	return a.afterDecision(c, err, approve)
@@ -72,11 +88,10 @@ func (a *App) decideQualification(c echo.Context, approve bool) error {
 		return err
 	}
 	var f decisionForm
-	if _, err := checkForm(c, &f); err != nil {
+	if key, err := f.check(c, approve); err != nil {
 		return err
-	}
-	if !approve && f.Reason == "" {
-		return a.renderQueue(c, http.StatusUnprocessableEntity)
+	} else if key != "" {
+		return a.renderQueue(c, http.StatusUnprocessableEntity, domain.FieldErrors{"qreason_" + c.Param("id"): key})
 	}
 	_, err = a.store.DecideQualification(c.Request().Context(), actor(c), id, approve, f.Reason)
 	return a.afterDecision(c, err, approve)

@@ -2,7 +2,6 @@ package domain
 
 import (
 	"strings"
-	"unicode/utf8"
 )
 
 // EligibilityRow is one line of the health authority's eligibility list, with what is wrong with it.
@@ -78,10 +77,10 @@ func (r *EligibilityRow) check() {
 	if key != "" {
 		r.Errors = append(r.Errors, "eligibility.phone_invalid")
 	}
-	r.Hospital = strings.TrimSpace(r.Hospital)
-	if r.Hospital == "" || utf8.RuneCountInString(r.Hospital) > textMaxLen {
+	if r.Hospital, key = cleanText(r.Hospital, textMaxLen); key != "" {
 		r.Errors = append(r.Errors, "eligibility.hospital_invalid")
 	}
+	r.Category = StripControl(r.Category)
 	if code, ok := frontlineCategoryCode(r.Category); ok {
 		r.Category = code
 	} else {

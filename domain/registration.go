@@ -4,7 +4,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 // PrivacyNoticeVersion is the version of the privacy notice a registration consents to. Change it when the notice's
@@ -107,10 +106,9 @@ func checkChildren(fe FieldErrors, rows []ChildForm, thisYear int) []Child {
 			continue
 		}
 		idx := strconv.Itoa(i)
-		if name == "" {
-			fe.Add("child_name_"+idx, "error.required")
-		} else if utf8.RuneCountInString(name) > NameMaxLen {
-			fe.Add("child_name_"+idx, "error.too_long")
+		var key string
+		if name, key = CleanName(name); key != "" {
+			fe.Add("child_name_"+idx, key)
 		}
 		y, err := strconv.Atoi(year)
 		if err != nil || y < thisYear-25 || y > thisYear {
@@ -125,12 +123,9 @@ func checkChildren(fe FieldErrors, rows []ChildForm, thisYear int) []Child {
 }
 
 func requiredText(fe FieldErrors, field, s string) string {
-	s = strings.TrimSpace(s)
-	switch n := utf8.RuneCountInString(s); {
-	case n == 0:
-		fe.Add(field, "error.required")
-	case n > textMaxLen:
-		fe.Add(field, "error.too_long")
+	s, key := cleanText(s, textMaxLen)
+	if key != "" {
+		fe.Add(field, key)
 	}
 	return s
 }
@@ -225,11 +220,9 @@ func checkQualifications(fe FieldErrors, codes []string, details map[string]stri
 			fe.Add("qualifications", "error.choose_one")
 			continue
 		}
-		detail := strings.TrimSpace(details[code])
-		if code != QualErrands && detail == "" {
-			fe.Add("detail_"+code, "error.required")
-		} else if utf8.RuneCountInString(detail) > textMaxLen {
-			fe.Add("detail_"+code, "error.too_long")
+		detail, key := cleanText(details[code], textMaxLen)
+		if key != "" && (code != QualErrands || key != "error.required") {
+			fe.Add("detail_"+code, key)
 		}
 		out = append(out, QualificationClaim{Code: code, Detail: detail})
 	}

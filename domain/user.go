@@ -3,6 +3,7 @@ package domain
 import (
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -87,14 +88,45 @@ func CheckPassword(p string) string {
 
 // CleanName trims a person's name and returns the message key for a bad one, or "".
 func CleanName(s string) (string, string) {
+	return cleanText(s, NameMaxLen)
+}
+
+// cleanText trims typed text and checks it is present, not too long, and plain: control characters (a NUL from a
+// pasted spreadsheet cell, say) cannot be stored or shown, so they are refused as input rather than failing later.
+func cleanText(s string, maxLen int) (string, string) {
 	s = strings.TrimSpace(s)
 	switch n := utf8.RuneCountInString(s); {
 	case n == 0:
 		return s, "error.required"
-	case n > NameMaxLen:
+	case n > maxLen:
 		return s, "error.too_long"
+	case !PlainText(s):
+		return StripControl(s), "error.invalid_characters"
 	}
 	return s, ""
+}
+
+// PlainText reports whether s is valid UTF-8 without control characters.
+func PlainText(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// StripControl removes control characters and invalid bytes, so a refused value can still be shown back safely.
+func StripControl(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == utf8.RuneError {
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(s, ""))
 }
 
 // CheckPhone normalises a phone number and returns the message key for a bad one, or "".
