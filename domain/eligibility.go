@@ -2,6 +2,7 @@ package domain
 
 import (
 	"strings"
+	"unicode/utf8"
 )
 
 // EligibilityRow is one line of the health authority's eligibility list, with what is wrong with it.
@@ -88,12 +89,20 @@ func (r *EligibilityRow) check() {
 	}
 }
 
-// frontlineCategoryCode accepts a category's code or either of its names.
+// frontlineCategoryCode accepts a category's code, either of its names, or the short Chinese name lists use
+// (定点医院 for 定点医院一线医务人员, 急救中心, 疾控中心, 援鄂医疗队, 其他).
 func frontlineCategoryCode(s string) (string, bool) {
 	s = strings.TrimSpace(s)
 	for _, c := range Reference.FrontlineCategories {
 		if strings.EqualFold(s, c.Code) || s == c.Zh || strings.EqualFold(s, c.En) {
 			return c.Code, true
+		}
+	}
+	if utf8.RuneCountInString(s) >= 2 {
+		for _, c := range Reference.FrontlineCategories {
+			if strings.HasPrefix(c.Zh, s) {
+				return c.Code, true
+			}
 		}
 	}
 	return "", false

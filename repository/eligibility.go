@@ -47,6 +47,9 @@ type EligibilityImport struct {
 	CommittedAt *time.Time
 }
 
+// eligibilityLock is the advisory lock key that orders list confirmations against staff registrations.
+const eligibilityLock = 7210001
+
 // ImportResult says what confirming a list did.
 type ImportResult struct {
 	Added, Updated, Unchanged, Skipped, Activated int
@@ -100,6 +103,9 @@ func (r eligibilityImportRow) view() (EligibilityImport, error) {
 func (s *Store) ConfirmEligibility(ctx context.Context, actor Actor, id int64) (ImportResult, error) {
 	var res ImportResult
 	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", eligibilityLock).Error; err != nil {
+			return err
+		}
 		var r eligibilityImportRow
 		err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&r, id).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {

@@ -52,6 +52,7 @@ func (s *Store) CloseAccount(ctx context.Context, actor Actor, password string) 
 		} else if !ok {
 			return domain.FieldErrors{"password": "error.password_wrong"}
 		}
+		phone := *r.Phone // the update below clears it in r too
 		junk := make([]byte, 16)
 		if _, err := rand.Read(junk); err != nil {
 			return err
@@ -73,6 +74,9 @@ func (s *Store) CloseAccount(ctx context.Context, actor Actor, password string) 
 			if err := tx.Exec(q, r.ID).Error; err != nil {
 				return err
 			}
+		}
+		if err := tx.Exec(`DELETE FROM login_attempts WHERE phone = ?`, phone).Error; err != nil {
+			return err
 		}
 		return audit(tx, actor, "account.close", "user", r.ID, map[string]any{"status": r.Status}, map[string]any{"status": "closed"})
 	})

@@ -74,6 +74,11 @@ func (s *Store) RegisterStaff(ctx context.Context, ip string, r domain.StaffRegi
 	}
 	var u userRow
 	err = s.tx(ctx, func(tx *gorm.DB) error {
+		// Shared with other registrations, exclusive with a list being confirmed: a person who registers while
+		// the list that names them is confirmed is matched by one side or the other, never missed by both.
+		if err := tx.Exec("SELECT pg_advisory_xact_lock_shared(?)", eligibilityLock).Error; err != nil {
+			return err
+		}
 		entryID, err := eligibleEntry(tx, r.Phone, r.Name)
 		if err != nil {
 			return err

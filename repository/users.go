@@ -35,9 +35,10 @@ func (r userRow) user() domain.User {
 	return u
 }
 
-// auditUser is what the audit log keeps of an account: never the password hash.
+// auditView is what the audit log keeps of an account: its role and state, never its name, phone or password
+// hash, so the append-only log holds no personal data that closing an account would have to erase.
 func (r userRow) auditView() map[string]any {
-	return map[string]any{"name": r.Name, "role": r.Role, "status": r.Status, "reason": r.StatusReason}
+	return map[string]any{"role": r.Role, "status": r.Status, "reason": r.StatusReason}
 }
 
 // UserByID loads an account; it is called on every request with a session, so it reads one narrow row.
