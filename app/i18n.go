@@ -2,6 +2,7 @@ package app
 
 import (
 	"encoding/json"
+	"io/fs"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
@@ -45,7 +46,12 @@ type translator struct {
 func newTranslator() *translator {
 	bundle := i18n.NewBundle(language.SimplifiedChinese)
 	bundle.RegisterUnmarshalFunc("json", json.Unmarshal)
-	for _, f := range []string{"locales/zh-CN.json", "locales/en.json"} {
+	// Messages are split by area (accounts.zh-CN.json, fund.en.json, ...); the language is in the file name.
+	files, err := fs.Glob(templates.FS, "locales/*.json")
+	if err != nil || len(files) == 0 {
+		panic("app: no message files")
+	}
+	for _, f := range files {
 		if _, err := bundle.LoadMessageFileFS(templates.FS, f); err != nil {
 			panic("app: " + err.Error()) // the files are embedded: a broken one is a build mistake
 		}

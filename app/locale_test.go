@@ -13,17 +13,31 @@ import (
 	"guanai/templates"
 )
 
+// loadMessages merges every message file of a language; a key defined in two files is a mistake.
 func loadMessages(t *testing.T, lang string) map[string]string {
 	t.Helper()
-	b, err := fs.ReadFile(templates.FS, "locales/"+lang+".json")
-	if err != nil {
-		t.Fatal(err)
+	files, _ := fs.Glob(templates.FS, "locales/*."+lang+".json")
+	all := map[string]string{}
+	for _, f := range files {
+		b, err := fs.ReadFile(templates.FS, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]string
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		for k, v := range m {
+			if _, dup := all[k]; dup {
+				t.Errorf("%s defines %s again", f, k)
+			}
+			all[k] = v
+		}
 	}
-	var m map[string]string
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
+	if len(all) == 0 {
+		t.Fatalf("no %s messages", lang)
 	}
-	return m
+	return all
 }
 
 // TestEveryMessageIsTranslated finds the message keys the templates and the Go code use and checks both languages
