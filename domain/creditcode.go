@@ -1,0 +1,31 @@
+package domain
+
+import "strings"
+
+// creditCodeChars are the 31 characters of a 统一社会信用代码 (GB 32100-2015): digits and capitals without I, O,
+// Z, S and V.
+const creditCodeChars = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+var creditCodeWeights = [17]int{1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28}
+
+// NormalizeCreditCode upper-cases a unified social credit code and drops spaces.
+func NormalizeCreditCode(s string) string {
+	return strings.ToUpper(strings.ReplaceAll(ToHalfWidth(strings.TrimSpace(s)), " ", ""))
+}
+
+// ValidCreditCode checks the 18 characters and the check character of a unified social credit code.
+func ValidCreditCode(code string) bool {
+	if len(code) != 18 {
+		return false
+	}
+	sum := 0
+	for i := 0; i < 17; i++ {
+		v := strings.IndexByte(creditCodeChars, code[i])
+		if v < 0 {
+			return false
+		}
+		sum += v * creditCodeWeights[i]
+	}
+	check := (31 - sum%31) % 31
+	return code[17] == creditCodeChars[check]
+}

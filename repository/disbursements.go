@@ -1,0 +1,245 @@
+package repository
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"guanai/domain"
+)
+
+type disbursementRow struct {
+	ID                  int64
+	AccountID           int64
+	Amount              int64
+	Payee               string
+	PayeeAccount        string
+	Purpose             string
+	Status              string
+	MakerID             int64
+	CheckerID           *int64
+	ApprovedAt          *time.Time
+	PaidBy              *int64
+	PaidAt              *time.Time
+	BankReference       string
+	LedgerTransactionID *int64
+	Reason              string
+	SourceType          *string
+	SourceID            *int64
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
+}
+
+func (disbursementRow) TableName() string { return "disbursements" }
+
+// DisbursementDraft is a payment a maker proposes. Source links it to what it pays for (a grant, an expense
+// claim) once later issues create drafts from those.
+type DisbursementDraft struct {
+	PoolID       int64
+	Amount       domain.Money
+	Payee        string
+	PayeeAccount string
+	Purpose      string
+	SourceType   string
+	SourceID     int64
+}
+
+// CreateDisbursement records a draft; it reserves nothing until a checker approves it.
+func (s *Store) CreateDisbursement(ctx context.Context, actor Actor, d DisbursementDraft) (int64, error) {
+	r := disbursementRow{AccountID: d.PoolID, Amount: int64(d.Amount), Payee: d.Payee, PayeeAccount: d.PayeeAccount,
+		Purpose: d.Purpose, Status: domain.DisbursementDraft, MakerID: actor.UserID}
+	if d.SourceType != "" {
+		r.SourceType, r.SourceID = &d.SourceType, &d.SourceID
+	}
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var pool accountRow
+		if err := tx.Take(&pool, d.PoolID).Error; err != nil || pool.Kind != "pool" {
+			return domain.FieldErrors{"pool": "error.choose_one"}
+		}
+		if err := tx.Omit("ID", "CreatedAt", "UpdatedAt").Create(&r).Error; err != nil {
+			return err
+		}
+		return audit(tx, actor, "disbursement.create", "disbursement", r.ID, nil,
+			map[string]any{"amount": d.Amount, "pool": pool.Code, "status": r.Status})
+	})
+	return r.ID, err
+}
+
+func lockDisbursement(tx *gorm.DB, id int64) (disbursementRow, error) {
+	var r disbursementRow
+	err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&r, id).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return r, domain.ErrNotFound
+	}
+	return r, err
+}
+
+// ApproveDisbursement is the checker's step: a different operator from the maker approves, and the money is
+// reserved in the pool so approved but unpaid disbursements can never together exceed it.
+func (s *Store) ApproveDisbursement(ctx context.Context, actor Actor, id int64) error {
+	return s.moveDisbursement(ctx, actor, id, domain.DisbursementApproved, "", func(tx *gorm.DB, d *disbursementRow, pool, _ accountRow) error {
+		if d.MakerID == actor.UserID {
+			return domain.ErrSameMakerChecker
+		}
+		if avail := pool.Balance - pool.Reserved; d.Amount > avail {
+			return &domain.InsufficientFundsError{Available: domain.Money(avail)}
+		}
+		if err := tx.Model(&pool).Update("reserved", gorm.Expr("reserved + ?", d.Amount)).Error; err != nil {
+			return err
+		}
+		now := time.Now()
+		d.CheckerID, d.ApprovedAt = &actor.UserID, &now
+		return nil
+	})
+}
+
+// PayDisbursement records that the bank paid an approved disbursement: the reservation becomes a ledger
+// transaction out of the pool.
+func (s *Store) PayDisbursement(ctx context.Context, actor Actor, id int64, bankReference string) error {
+	if bankReference == "" {
+		return domain.FieldErrors{"bank_reference": "error.required"}
+	}
+	return s.moveDisbursement(ctx, actor, id, domain.DisbursementPaid, accountPayees, func(tx *gorm.DB, d *disbursementRow, pool, payees accountRow) error {
+		if err := tx.Model(&pool).Update("reserved", gorm.Expr("reserved - ?", d.Amount)).Error; err != nil {
+			return err
+		}
+		txID, err := post(tx, actor, "disbursement", d.Purpose, nil, posting{pool.ID, -domain.Money(d.Amount)}, posting{payees.ID, domain.Money(d.Amount)})
+		if err != nil {
+			return err
+		}
+		now := time.Now()
+		d.LedgerTransactionID, d.PaidBy, d.PaidAt, d.BankReference = &txID, &actor.UserID, &now, bankReference
+		return nil
+	})
+}
+
+// RejectDisbursement (the checker says no) and CancelDisbursement (the maker withdraws it) end a draft or an
+// approved disbursement with a reason; an approved one's reservation is released.
+func (s *Store) RejectDisbursement(ctx context.Context, actor Actor, id int64, reason string) error {
+	return s.endDisbursement(ctx, actor, id, domain.DisbursementRejected, reason)
+}
+
+// CancelDisbursement: see RejectDisbursement.
+func (s *Store) CancelDisbursement(ctx context.Context, actor Actor, id int64, reason string) error {
+	return s.endDisbursement(ctx, actor, id, domain.DisbursementCancelled, reason)
+}
+
+func (s *Store) endDisbursement(ctx context.Context, actor Actor, id int64, to, reason string) error {
+	if reason == "" {
+		return domain.FieldErrors{"reason": "error.reason_required"}
+	}
+	return s.moveDisbursement(ctx, actor, id, to, "", func(tx *gorm.DB, d *disbursementRow, pool, _ accountRow) error {
+		if d.Status == domain.DisbursementApproved {
+			if err := tx.Model(&pool).Update("reserved", gorm.Expr("reserved - ?", d.Amount)).Error; err != nil {
+				return err
+			}
+		}
+		d.Reason = reason
+		return nil
+	})
+}
+
+// moveDisbursement locks the disbursement, then its pool and the other account the move needs (if any) in id
+// order, checks the move is allowed, lets step do the move's work, and saves the new state with an audit row.
+func (s *Store) moveDisbursement(ctx context.Context, actor Actor, id int64, to, other string,
+	step func(tx *gorm.DB, d *disbursementRow, pool, other accountRow) error) error {
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		d, err := lockDisbursement(tx, id)
+		if err != nil {
+			return err
+		}
+		if !domain.CanMoveDisbursement(d.Status, to) {
+			return domain.ErrWrongState
+		}
+		ids := []int64{d.AccountID}
+		var otherID int64
+		if other != "" {
+			o, err := accountByCode(tx, other)
+			if err != nil {
+				return err
+			}
+			otherID = o.ID
+			ids = append(ids, otherID)
+		}
+		acc, err := lockAccounts(tx, ids...)
+		if err != nil {
+			return err
+		}
+		from := d.Status
+		if err := step(tx, &d, acc[d.AccountID], acc[otherID]); err != nil {
+			return err
+		}
+		d.Status = to
+		if err := tx.Select("status", "checker_id", "approved_at", "paid_by", "paid_at", "bank_reference",
+			"ledger_transaction_id", "reason", "updated_at").Save(&d).Error; err != nil {
+			if isCheckViolation(err, "checker_is_not_maker") {
+				return domain.ErrSameMakerChecker
+			}
+			return err
+		}
+		return audit(tx, actor, "disbursement."+to, "disbursement", id, map[string]any{"status": from},
+			map[string]any{"status": to, "amount": d.Amount, "reason": d.Reason, "bank_reference": d.BankReference})
+	})
+}
+
+// Disbursement is a disbursement as the pages show it.
+type Disbursement struct {
+	ID            int64
+	PoolID        int64
+	PoolCode      string
+	PoolNameZh    string
+	PoolNameEn    string
+	Amount        domain.Money
+	Payee         string
+	PayeeAccount  string
+	Purpose       string
+	Status        string
+	MakerID       int64
+	MakerName     string
+	CheckerID     *int64
+	CheckerName   string
+	BankReference string
+	Reason        string
+	CreatedAt     time.Time
+	ApprovedAt    *time.Time
+	PaidAt        *time.Time
+}
+
+const disbursementSQL = `SELECT d.id, d.account_id AS pool_id, a.code AS pool_code, a.name_zh AS pool_name_zh,
+		a.name_en AS pool_name_en, d.amount, d.payee, d.payee_account, d.purpose, d.status, d.maker_id,
+		m.name AS maker_name, d.checker_id, coalesce(c.name, '') AS checker_name, d.bank_reference, d.reason,
+		d.created_at, d.approved_at, d.paid_at
+	FROM disbursements d JOIN accounts a ON a.id = d.account_id JOIN users m ON m.id = d.maker_id
+	LEFT JOIN users c ON c.id = d.checker_id`
+
+// ListDisbursements returns one page of disbursements in a state ("" for all), newest first, and the count.
+func (s *Store) ListDisbursements(ctx context.Context, status string, page int) ([]Disbursement, int64, error) {
+	where, args := "TRUE", []any{}
+	if status != "" {
+		where, args = "d.status = ?", []any{status}
+	}
+	db := s.db.WithContext(ctx)
+	var total int64
+	if err := db.Raw("SELECT count(*) FROM disbursements d WHERE "+where, args...).Scan(&total).Error; err != nil {
+		return nil, 0, err
+	}
+	var out []Disbursement
+	err := db.Raw(disbursementSQL+" WHERE "+where+" ORDER BY d.id DESC LIMIT ? OFFSET ?",
+		append(args, PageSize, max(page-1, 0)*PageSize)...).Scan(&out).Error
+	return out, total, err
+}
+
+// DisbursementByID loads one disbursement.
+func (s *Store) DisbursementByID(ctx context.Context, id int64) (Disbursement, error) {
+	var out []Disbursement
+	if err := s.db.WithContext(ctx).Raw(disbursementSQL+" WHERE d.id = ?", id).Scan(&out).Error; err != nil {
+		return Disbursement{}, err
+	}
+	if len(out) == 0 {
+		return Disbursement{}, domain.ErrNotFound
+	}
+	return out[0], nil
+}
