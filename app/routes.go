@@ -12,6 +12,10 @@ var (
 	peopleReader = []domain.Role{domain.RoleAdmin, domain.RoleCoordinator, domain.RoleAuditor}
 	verifiers    = []domain.Role{domain.RoleAdmin, domain.RoleCoordinator}
 	adminsOnly   = []domain.Role{domain.RoleAdmin}
+	// The fund: finance records and pays, admin too; an approver is finance or admin other than the maker (the
+	// repository and the database check that); the auditor reads everything and changes nothing.
+	fundWriters = []domain.Role{domain.RoleAdmin, domain.RoleFinance}
+	fundReaders = []domain.Role{domain.RoleAdmin, domain.RoleFinance, domain.RoleAuditor}
 )
 
 func (a *App) routes(e *echo.Echo) {
@@ -62,4 +66,8 @@ func (a *App) routes(e *echo.Echo) {
 	adm.GET("/eligibility/imports/:id", a.eligibilityPreview, allow(verifiers...))
 	adm.POST("/eligibility/imports/:id/confirm", a.eligibilityConfirm, allow(verifiers...))
 	adm.GET("/audit", a.auditLog, allow(domain.RoleAdmin, domain.RoleAuditor))
+
+	a.transparencyRoutes(e)
+	a.statementRoutes(adm)
+	a.exportRoutes(adm)
 }
