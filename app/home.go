@@ -52,12 +52,19 @@ func navFor(u *domain.User, path string) []navItem {
 	var items []navItem
 	add := func(href, key string) { items = append(items, navItem{Href: href, Key: key, Current: path == href}) }
 	if u == nil {
+		add("/transparency", "nav.transparency")
 		add("/login", "nav.login")
 		add("/register/staff", "nav.register_staff")
 		add("/register/volunteer", "nav.register_volunteer")
 		return items
 	}
 	add(homeOf(u.Role), "nav.home")
+	switch u.Role {
+	case domain.RoleAdmin, domain.RoleFinance, domain.RoleAuditor:
+		add("/admin/donations", "nav.donations")
+		add("/admin/disbursements", "nav.disbursements")
+		add("/admin/ledger", "nav.ledger")
+	}
 	switch u.Role {
 	case domain.RoleAdmin, domain.RoleCoordinator:
 		add("/admin/verification", "nav.verification")

@@ -2,8 +2,11 @@ package domain
 
 import (
 	"net/mail"
+	"regexp"
 	"strings"
 )
+
+var contactPhone = regexp.MustCompile(`^\+?[0-9][0-9 ()-]{4,24}$`)
 
 // Donor kinds.
 const (
@@ -43,12 +46,9 @@ func (d *Donor) Check() FieldErrors {
 	case !ValidCreditCode(d.CreditCode):
 		fe.Add("credit_code", "error.credit_code_invalid")
 	}
-	if d.Phone = strings.TrimSpace(d.Phone); d.Phone != "" {
-		if p, key := CheckPhone(d.Phone); key != "" {
-			fe.Add("donor_phone", key)
-		} else {
-			d.Phone = p
-		}
+	// A donor's phone may be a landline with an area code (0571-8888 8888), so it is not held to the mobile rule.
+	if d.Phone = strings.TrimSpace(ToHalfWidth(d.Phone)); d.Phone != "" && !contactPhone.MatchString(d.Phone) {
+		fe.Add("donor_phone", "error.contact_phone_invalid")
 	}
 	if d.Email = strings.TrimSpace(d.Email); d.Email != "" {
 		if a, err := mail.ParseAddress(d.Email); err != nil || a.Address != d.Email || len(d.Email) > 200 {

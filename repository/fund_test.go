@@ -267,7 +267,7 @@ func TestVerifyLedgerFindsTampering(t *testing.T) {
 	for _, c := range checks {
 		found[c.Name] = len(c.Problems) > 0
 	}
-	for _, name := range []string{"balances equal their entries", "all accounts sum to zero", "public totals equal the ledger"} {
+	for _, name := range []string{"balances_match_entries", "accounts_sum_to_zero", "public_totals_match"} {
 		if !found[name] {
 			t.Errorf("check %q missed a balance changed behind the ledger's back", name)
 		}

@@ -6,39 +6,31 @@ import (
 	"fmt"
 )
 
-// LedgerProblem is one inconsistency reconciliation found.
-type LedgerProblem struct {
-	Check  string // which check found it
-	Detail string
-}
-
-func (p LedgerProblem) String() string { return p.Check + ": " + p.Detail }
-
 // ledgerChecks are the reconciliation queries: each returns one text row per problem, so an empty result is a
 // pass. They read the ledger, never the balances' own bookkeeping, so a wrong balance cannot hide itself.
 var ledgerChecks = []struct{ name, sql string }{
-	{"transactions sum to zero", `SELECT 'transaction ' || t.id || ': ' || count(e.id) || ' entries summing to ' || coalesce(sum(e.amount), 0)
+	{"transactions_balanced", `SELECT 'transaction ' || t.id || ': ' || count(e.id) || ' entries summing to ' || coalesce(sum(e.amount), 0)
 		FROM ledger_transactions t LEFT JOIN ledger_entries e ON e.transaction_id = t.id
 		GROUP BY t.id HAVING count(e.id) < 2 OR coalesce(sum(e.amount), 0) <> 0 ORDER BY t.id LIMIT 20`},
-	{"balances equal their entries", `SELECT a.code || ': balance ' || a.balance || ', entries ' || coalesce(sum(e.amount), 0)
+	{"balances_match_entries", `SELECT a.code || ': balance ' || a.balance || ', entries ' || coalesce(sum(e.amount), 0)
 		FROM accounts a LEFT JOIN ledger_entries e ON e.account_id = a.id
 		GROUP BY a.id HAVING a.balance <> coalesce(sum(e.amount), 0) ORDER BY a.id`},
-	{"all accounts sum to zero", `SELECT 'total of all balances is ' || sum(balance) FROM accounts HAVING sum(balance) <> 0`},
-	{"no pool is negative", `SELECT code || ': balance ' || balance || ', reserved ' || reserved
+	{"accounts_sum_to_zero", `SELECT 'total of all balances is ' || sum(balance) FROM accounts HAVING sum(balance) <> 0`},
+	{"pools_not_negative", `SELECT code || ': balance ' || balance || ', reserved ' || reserved
 		FROM accounts WHERE kind = 'pool' AND (balance < 0 OR reserved < 0 OR reserved > balance)`},
-	{"reservations equal approved disbursements", `SELECT a.code || ': reserved ' || a.reserved || ', approved ' || coalesce(sum(d.amount), 0)
+	{"reservations_match", `SELECT a.code || ': reserved ' || a.reserved || ', approved ' || coalesce(sum(d.amount), 0)
 		FROM accounts a LEFT JOIN disbursements d ON d.account_id = a.id AND d.status = 'approved'
 		WHERE a.kind = 'pool' GROUP BY a.id HAVING a.reserved <> coalesce(sum(d.amount), 0)`},
-	{"receipt numbers have no gaps", `SELECT year || ': ' || count(*) || ' receipts numbered up to ' || max(seq)
+	{"receipts_gap_free", `SELECT year || ': ' || count(*) || ' receipts numbered up to ' || max(seq)
 		FROM receipts WHERE copy_of IS NULL GROUP BY year HAVING count(*) <> max(seq) OR count(DISTINCT seq) <> count(*)`},
-	{"every donation has one receipt", `SELECT 'donation ' || n.id || ' has ' || count(r.id) || ' receipts'
+	{"one_receipt_each", `SELECT 'donation ' || n.id || ' has ' || count(r.id) || ' receipts'
 		FROM donations n LEFT JOIN receipts r ON r.donation_id = n.id AND r.copy_of IS NULL
 		GROUP BY n.id HAVING count(r.id) <> 1 ORDER BY n.id LIMIT 20`},
-	{"donations match their ledger transactions", `SELECT 'donation ' || n.id || ': ' || n.amount || ' recorded, ' || coalesce(e.amount, 0) || ' posted'
+	{"donations_posted", `SELECT 'donation ' || n.id || ': ' || n.amount || ' recorded, ' || coalesce(e.amount, 0) || ' posted'
 		FROM donations n LEFT JOIN ledger_entries e ON e.transaction_id = n.ledger_transaction_id
 			AND e.account_id = (SELECT id FROM accounts WHERE code = 'external:donors')
 		WHERE coalesce(-e.amount, 0) <> n.amount ORDER BY n.id LIMIT 20`},
-	{"public totals equal the ledger", `SELECT 'raised ' || raised || ' but the ledger says ' || -ledger_in
+	{"public_totals_match", `SELECT 'raised ' || raised || ' but the ledger says ' || -ledger_in
 			|| '; disbursed ' || disbursed || ' but the ledger says ' || ledger_out
 		FROM (SELECT
 			(SELECT coalesce(sum(amount), 0) FROM donations WHERE reversed_at IS NULL) AS raised,
@@ -48,7 +40,7 @@ var ledgerChecks = []struct{ name, sql string }{
 		WHERE raised <> -ledger_in OR disbursed <> ledger_out`},
 }
 
-// LedgerCheck is one reconciliation check and what it found.
+// LedgerCheck is one reconciliation check, by its code (receipts_gap_free, ...), and the problems it found.
 type LedgerCheck struct {
 	Name     string
 	Problems []string

@@ -1,0 +1,190 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"guanai/domain"
+	"guanai/repository"
+)
+
+// Disbursement states the list can be narrowed to.
+var disbursementStates = []string{domain.DisbursementDraft, domain.DisbursementApproved, domain.DisbursementPaid,
+	domain.DisbursementRejected, domain.DisbursementCancelled}
+
+type disbursementListView struct {
+	Disbursements []repository.Disbursement
+	Pager         pager
+	States        []string
+}
+
+func (a *App) disbursementList(c echo.Context) error {
+	status, page := c.QueryParam("status"), pageParam(c)
+	list, total, err := a.store.ListDisbursements(c.Request().Context(), status, page)
+	if err != nil {
+		return err
+	}
+	p := a.newPage(c, "disbursements.title")
+	p.Form = c.QueryParams()
+	p.Data = disbursementListView{Disbursements: list, Pager: newPager(c.Request().URL, page, total), States: disbursementStates}
+	return a.views.render(c, http.StatusOK, "disbursements", p)
+}
+
+type disbursementForm struct {
+	Pool         string `form:"pool"`
+	Amount       string `form:"amount"`
+	Payee        string `form:"payee" validate:"required,max=100,plain"`
+	PayeeAccount string `form:"payee_account" validate:"max=100,plain"`
+	Purpose      string `form:"purpose" validate:"required,max=200,plain"`
+}
+
+func (a *App) disbursementForm(c echo.Context) error {
+	return a.renderDisbursementForm(c, http.StatusOK, a.newPage(c, "disbursement_new.title"))
+}
+
+func (a *App) renderDisbursementForm(c echo.Context, status int, p *Page) error {
+	pools, err := a.store.Pools(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	p.Data = pools
+	return a.views.render(c, status, "disbursement_new", p)
+}
+
+func (a *App) createDisbursement(c echo.Context) error {
+	var f disbursementForm
+	fe, err := checkForm(c, &f)
+	if err != nil {
+		return err
+	}
+	amount, err := domain.ParseMoney(f.Amount)
+	var me *domain.MoneyError
+	if errors.As(err, &me) {
+		fe.Add("amount", me.Key)
+	}
+	pool, perr := strconv.ParseInt(f.Pool, 10, 64)
+	if perr != nil {
+		fe.Add("pool", "error.choose_one")
+	}
+	if len(fe) == 0 {
+		var id int64
+		id, err = a.store.CreateDisbursement(c.Request().Context(), actor(c), repository.DisbursementDraft{PoolID: pool,
+			Amount: amount, Payee: strings.TrimSpace(f.Payee), PayeeAccount: strings.TrimSpace(f.PayeeAccount), Purpose: strings.TrimSpace(f.Purpose)})
+		if e, ok := fieldErrors(err); ok {
+			fe = e
+		} else if err != nil {
+			return err
+		} else {
+			a.flash(c, "ok", "disbursement.created")
+			return c.Redirect(http.StatusSeeOther, "/admin/disbursements/"+itoa64(id))
+		}
+	}
+	p := a.newPage(c, "disbursement_new.title")
+	p.Form, p.Errors = c.Request().PostForm, fe
+	return a.renderDisbursementForm(c, http.StatusUnprocessableEntity, p)
+}
+
+type disbursementView struct {
+	D          repository.Disbursement
+	CanWrite   bool
+	IsMaker    bool
+	CanApprove bool
+}
+
+func (a *App) disbursementPage(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	d, err := a.store.DisbursementByID(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	u := currentUser(c)
+	p := a.newPage(c, "disbursement.title")
+	p.Data = disbursementView{D: d, CanWrite: canWriteFund(c), IsMaker: d.MakerID == u.ID,
+		CanApprove: canWriteFund(c) && d.MakerID != u.ID && d.Status == domain.DisbursementDraft}
+	return a.views.render(c, http.StatusOK, "disbursement", p)
+}
+
+func (a *App) approveDisbursement(c echo.Context) error {
+	return a.disbursementStep(c, "disbursement.approved", func(id int64) error {
+		return a.store.ApproveDisbursement(c.Request().Context(), actor(c), id)
+	})
+}
+
+type payForm struct {
+	BankReference string `form:"bank_reference" validate:"required,max=100,plain"`
+}
+
+func (a *App) payDisbursement(c echo.Context) error {
+	var f payForm
+	fe, err := checkForm(c, &f)
+	if err != nil {
+		return err
+	}
+	return a.disbursementStep(c, "disbursement.paid", func(id int64) error {
+		if key := fe["bank_reference"]; key != "" {
+			return domain.FieldErrors{"bank_reference": key}
+		}
+		return a.store.PayDisbursement(c.Request().Context(), actor(c), id, strings.TrimSpace(f.BankReference))
+	})
+}
+
+func (a *App) rejectDisbursement(c echo.Context) error {
+	return a.endDisbursement(c, "disbursement.rejected", a.store.RejectDisbursement)
+}
+
+func (a *App) cancelDisbursement(c echo.Context) error {
+	return a.endDisbursement(c, "disbursement.cancelled", a.store.CancelDisbursement)
+}
+
+func (a *App) endDisbursement(c echo.Context, okKey string, end func(ctx context.Context, actor repository.Actor, id int64, reason string) error) error {
+	var f decisionForm
+	key, err := f.check(c, false)
+	if err != nil {
+		return err
+	}
+	return a.disbursementStep(c, okKey, func(id int64) error {
+		if key != "" {
+			return domain.FieldErrors{"reason": key}
+		}
+		return end(c.Request().Context(), actor(c), id, strings.TrimSpace(f.Reason))
+	})
+}
+
+// disbursementStep runs one step of the workflow and goes back to the disbursement's page with what happened:
+// the step's refusal (wrong state, maker approving, not enough money — with what is available) is a message
+// there, not an error page.
+func (a *App) disbursementStep(c echo.Context, okKey string, step func(id int64) error) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	err = step(id)
+	var short *domain.InsufficientFundsError
+	switch {
+	case err == nil:
+		a.flash(c, "ok", okKey)
+	case errors.As(err, &short):
+		a.flash(c, "error", "fund.insufficient", "Available", short.Available.String())
+	case errors.Is(err, domain.ErrSameMakerChecker):
+		a.flash(c, "error", "disbursement.same_maker")
+	case errors.Is(err, domain.ErrWrongState):
+		a.flash(c, "error", "disbursement.wrong_state")
+	default:
+		fe, ok := fieldErrors(err)
+		if !ok {
+			return err
+		}
+		for _, key := range fe {
+			a.flash(c, "error", key)
+		}
+	}
+	return c.Redirect(http.StatusSeeOther, "/admin/disbursements/"+itoa64(id))
+}

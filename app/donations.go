@@ -1,0 +1,241 @@
+package app
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"guanai/domain"
+	"guanai/repository"
+)
+
+type donationForm struct {
+	Key          string `form:"key"`
+	DonorID      string `form:"donor_id"` // "new" for a donor made on this form
+	DonorKind    string `form:"donor_kind"`
+	DonorName    string `form:"donor_name"`
+	CreditCode   string `form:"credit_code"`
+	DonorPhone   string `form:"donor_phone"`
+	DonorEmail   string `form:"donor_email"`
+	DonorAddress string `form:"donor_address"`
+	PublishName  string `form:"publish_name"`
+	Amount       string `form:"amount"`
+	Channel      string `form:"channel"`
+	ReceivedOn   string `form:"received_on"`
+	Reference    string `form:"reference"`
+	Program      string `form:"program"`
+	Note         string `form:"note"`
+}
+
+type donationFormView struct {
+	Donors   []repository.DonorSummary
+	Programs []repository.Program
+	Channels []string
+	Today    string
+	Problem  string // a message for the form as a whole
+}
+
+// newFormKey is the one-time key a donation form carries, so the same submission recorded twice is one donation.
+func newFormKey() string {
+	b := make([]byte, 18)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func (a *App) donationForm(c echo.Context) error {
+	p := a.newPage(c, "donation_new.title")
+	p.Form.Set("key", newFormKey())
+	p.Form.Set("received_on", time.Now().In(shanghai).Format("2006-01-02"))
+	p.Form.Set("channel", "bank_transfer")
+	if id := c.QueryParam("donor"); id != "" {
+		p.Form.Set("donor_id", id)
+	}
+	return a.renderDonationForm(c, http.StatusOK, p, "")
+}
+
+func (a *App) renderDonationForm(c echo.Context, status int, p *Page, problem string) error {
+	ctx := c.Request().Context()
+	donors, err := a.store.RecentDonors(ctx, 300)
+	if err != nil {
+		return err
+	}
+	programs, err := a.store.Programs(ctx)
+	if err != nil {
+		return err
+	}
+	p.Data = donationFormView{Donors: donors, Programs: programs, Channels: domain.DonationChannels,
+		Today: time.Now().In(shanghai).Format("2006-01-02"), Problem: problem}
+	return a.views.render(c, status, "donation_new", p)
+}
+
+func (a *App) recordDonation(c echo.Context) error {
+	var f donationForm
+	if _, err := checkForm(c, &f); err != nil {
+		return err
+	}
+	req, fe := f.request(a.now())
+	if len(fe) == 0 {
+		id, existed, err := a.store.RecordDonation(c.Request().Context(), actor(c), req)
+		switch {
+		case errors.Is(err, repository.ErrKeyReused):
+			return a.donationFormAgain(c, nil, "donation.key_reused")
+		case err != nil:
+			var ok bool
+			if fe, ok = fieldErrors(err); !ok {
+				return err
+			}
+		case existed:
+			a.flash(c, "ok", "donation.already_recorded")
+			return c.Redirect(http.StatusSeeOther, "/admin/donations/"+itoa64(id))
+		default:
+			a.flash(c, "ok", "donation.recorded")
+			return c.Redirect(http.StatusSeeOther, "/admin/donations/"+itoa64(id))
+		}
+	}
+	return a.donationFormAgain(c, fe, "")
+}
+
+// donationFormAgain shows the form with what was typed and the same one-time key, so the corrected form still
+// records at most once.
+func (a *App) donationFormAgain(c echo.Context, fe domain.FieldErrors, problem string) error {
+	p := a.newPage(c, "donation_new.title")
+	p.Form, p.Errors = c.Request().PostForm, fe
+	if problem == "donation.key_reused" {
+		p.Form.Set("key", newFormKey()) // that key is spent: this form is a new donation now
+	}
+	return a.renderDonationForm(c, http.StatusUnprocessableEntity, p, problem)
+}
+
+// request checks the form and turns it into a repository request.
+func (f donationForm) request(now time.Time) (repository.DonationRequest, domain.FieldErrors) {
+	in := domain.DonationInput{Channel: f.Channel, Reference: f.Reference, ProgramCode: f.Program, Note: f.Note}
+	fe := domain.CheckDonation(f.Amount, f.ReceivedOn, &in, now)
+	req := repository.DonationRequest{Key: f.Key, Input: in}
+	if f.Key == "" {
+		fe.Add("key", "donation.key_missing")
+	}
+	if f.DonorID == "new" {
+		d := domain.Donor{Kind: f.DonorKind, Name: f.DonorName, CreditCode: f.CreditCode, Phone: f.DonorPhone,
+			Email: f.DonorEmail, Address: f.DonorAddress, PublishName: f.PublishName != ""}
+		for k, v := range d.Check() {
+			fe.Add(k, v)
+		}
+		req.NewDonor = &d
+	} else if id, err := strconv.ParseInt(f.DonorID, 10, 64); err == nil && id > 0 {
+		req.DonorID = id
+	} else {
+		fe.Add("donor_id", "error.choose_one")
+	}
+	return req, fe
+}
+
+func itoa64(id int64) string { return strconv.FormatInt(id, 10) }
+
+type donationListView struct {
+	Donations []repository.Donation
+	Pager     pager
+	Programs  []repository.Program
+}
+
+func (a *App) donationList(c echo.Context) error {
+	ctx := c.Request().Context()
+	f := repository.DonationFilter{ProgramCode: c.QueryParam("program"), Page: pageParam(c)}
+	f.From, _ = domain.ParseDate(c.QueryParam("from"))
+	f.To, _ = domain.ParseDate(c.QueryParam("to"))
+	list, total, err := a.store.ListDonations(ctx, f)
+	if err != nil {
+		return err
+	}
+	programs, err := a.store.Programs(ctx)
+	if err != nil {
+		return err
+	}
+	p := a.newPage(c, "donations.title")
+	p.Form = c.QueryParams()
+	p.Data = donationListView{Donations: list, Pager: newPager(c.Request().URL, f.Page, total), Programs: programs}
+	return a.views.render(c, http.StatusOK, "donations", p)
+}
+
+type donationView struct {
+	Donation repository.Donation
+	CanWrite bool
+}
+
+func (a *App) donationPage(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	d, err := a.store.DonationByID(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	p := a.newPage(c, "donation.title")
+	p.Data = donationView{Donation: d, CanWrite: canWriteFund(c)}
+	return a.views.render(c, http.StatusOK, "donation", p)
+}
+
+func canWriteFund(c echo.Context) bool {
+	u := currentUser(c)
+	return u != nil && (u.Role == domain.RoleAdmin || u.Role == domain.RoleFinance)
+}
+
+func (a *App) reverseDonation(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var f decisionForm
+	if key, err := f.check(c, false); err != nil {
+		return err
+	} else if key != "" {
+		a.flash(c, "error", key)
+		return c.Redirect(http.StatusSeeOther, "/admin/donations/"+itoa64(id))
+	}
+	err = a.store.ReverseDonation(c.Request().Context(), actor(c), id, f.Reason)
+	var short *domain.InsufficientFundsError
+	switch {
+	case errors.Is(err, repository.ErrAlreadyReversed):
+		a.flash(c, "error", "donation.already_reversed")
+	case errors.As(err, &short):
+		a.flash(c, "error", "fund.insufficient", "Available", short.Available.String())
+	case err != nil:
+		return err
+	default:
+		a.flash(c, "ok", "donation.reversed")
+	}
+	return c.Redirect(http.StatusSeeOther, "/admin/donations/"+itoa64(id))
+}
+
+func (a *App) reissueReceipt(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	rid, err := a.store.ReissueReceipt(c.Request().Context(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/admin/receipts/"+itoa64(rid))
+}
+
+func (a *App) receiptPage(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	r, err := a.store.ReceiptByID(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	p := a.newPage(c, "receipt.title")
+	p.Data = r
+	return a.views.render(c, http.StatusOK, "receipt", p)
+}

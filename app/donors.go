@@ -1,0 +1,90 @@
+package app
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"guanai/domain"
+	"guanai/repository"
+)
+
+type donorListView struct {
+	Donors []repository.DonorSummary
+	Pager  pager
+}
+
+func (a *App) donorList(c echo.Context) error {
+	page := pageParam(c)
+	donors, total, err := a.store.ListDonors(c.Request().Context(), c.QueryParam("q"), page)
+	if err != nil {
+		return err
+	}
+	p := a.newPage(c, "donors.title")
+	p.Form = c.QueryParams()
+	p.Data = donorListView{Donors: donors, Pager: newPager(c.Request().URL, page, total)}
+	return a.views.render(c, http.StatusOK, "donors", p)
+}
+
+type donorView struct {
+	Donor     repository.DonorSummary
+	Donations []repository.Donation
+	Pager     pager
+	CanWrite  bool
+}
+
+func (a *App) donorPage(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	d, err := a.store.DonorByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	page := pageParam(c)
+	list, total, err := a.store.ListDonations(ctx, repository.DonationFilter{DonorID: id, Page: page})
+	if err != nil {
+		return err
+	}
+	p := a.newPage(c, "donor.title")
+	p.Data = donorView{Donor: d, Donations: list, Pager: newPager(c.Request().URL, page, total), CanWrite: canWriteFund(c)}
+	return a.views.render(c, http.StatusOK, "donor", p)
+}
+
+func (a *App) donorForm(c echo.Context) error {
+	p := a.newPage(c, "donor_new.title")
+	p.Form.Set("donor_kind", domain.DonorIndividual)
+	return a.views.render(c, http.StatusOK, "donor_new", p)
+}
+
+type donorForm struct {
+	Kind        string `form:"donor_kind"`
+	Name        string `form:"donor_name"`
+	CreditCode  string `form:"credit_code"`
+	Phone       string `form:"donor_phone"`
+	Email       string `form:"donor_email"`
+	Address     string `form:"donor_address"`
+	PublishName string `form:"publish_name"`
+}
+
+func (a *App) createDonor(c echo.Context) error {
+	var f donorForm
+	if _, err := checkForm(c, &f); err != nil {
+		return err
+	}
+	d := domain.Donor{Kind: f.Kind, Name: f.Name, CreditCode: f.CreditCode, Phone: f.Phone, Email: f.Email,
+		Address: f.Address, PublishName: f.PublishName != ""}
+	id, err := a.store.CreateDonor(c.Request().Context(), actor(c), d)
+	if fe, ok := fieldErrors(err); ok {
+		p := a.newPage(c, "donor_new.title")
+		p.Form, p.Errors = c.Request().PostForm, fe
+		return a.views.render(c, http.StatusUnprocessableEntity, "donor_new", p)
+	}
+	if err != nil {
+		return err
+	}
+	a.flash(c, "ok", "donor.created")
+	return c.Redirect(http.StatusSeeOther, "/admin/donors/"+itoa64(id))
+}

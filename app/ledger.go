@@ -1,0 +1,102 @@
+package app
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"guanai/domain"
+	"guanai/repository"
+)
+
+type ledgerView struct {
+	Pools    []repository.Pool
+	Lines    []repository.LedgerLine
+	Checks   []repository.LedgerCheck
+	Healthy  bool
+	CanWrite bool
+}
+
+func (a *App) ledgerPage(c echo.Context) error {
+	return a.renderLedger(c, http.StatusOK, a.newPage(c, "ledger.title"))
+}
+
+func (a *App) renderLedger(c echo.Context, status int, p *Page) error {
+	ctx := c.Request().Context()
+	pools, err := a.store.Pools(ctx)
+	if err != nil {
+		return err
+	}
+	lines, err := a.store.RecentLedger(ctx, 30)
+	if err != nil {
+		return err
+	}
+	checks, err := a.store.VerifyLedger(ctx)
+	if err != nil {
+		return err
+	}
+	v := ledgerView{Pools: pools, Lines: lines, Checks: checks, Healthy: true, CanWrite: canWriteFund(c)}
+	for _, ch := range checks {
+		v.Healthy = v.Healthy && len(ch.Problems) == 0
+	}
+	p.Data = v
+	return a.views.render(c, status, "ledger", p)
+}
+
+type allocationForm struct {
+	From   string `form:"from"`
+	To     string `form:"to"`
+	Amount string `form:"amount"`
+	Reason string `form:"reason" validate:"required,max=200,plain"`
+}
+
+func (a *App) allocate(c echo.Context) error {
+	var f allocationForm
+	fe, err := checkForm(c, &f)
+	if err != nil {
+		return err
+	}
+	amount, err := domain.ParseMoney(f.Amount)
+	var me *domain.MoneyError
+	if errors.As(err, &me) {
+		fe.Add("amount", me.Key)
+	}
+	from, ferr := strconv.ParseInt(f.From, 10, 64)
+	to, terr := strconv.ParseInt(f.To, 10, 64)
+	if ferr != nil {
+		fe.Add("from", "error.choose_one")
+	}
+	if terr != nil {
+		fe.Add("to", "error.choose_one")
+	}
+	if len(fe) == 0 {
+		_, err = a.store.Allocate(c.Request().Context(), actor(c), from, to, amount, strings.TrimSpace(f.Reason))
+		var short *domain.InsufficientFundsError
+		switch {
+		case errors.As(err, &short):
+			fe.Add("amount", "fund.insufficient_field")
+			p := a.newPage(c, "ledger.title")
+			p.Form, p.Errors = c.Request().PostForm, fe
+			p.Flashes = append(p.Flashes, Flash{Kind: "error", Key: "fund.insufficient", Args: []string{"Available", short.Available.String()}})
+			return a.renderLedger(c, http.StatusUnprocessableEntity, p)
+		case err != nil:
+			var ok bool
+			if fe, ok = fieldErrors(err); !ok {
+				if errors.Is(err, domain.ErrNotFound) {
+					fe = domain.FieldErrors{"to": "error.choose_one"}
+				} else {
+					return err
+				}
+			}
+		default:
+			a.flash(c, "ok", "ledger.allocated")
+			return c.Redirect(http.StatusSeeOther, "/admin/ledger")
+		}
+	}
+	p := a.newPage(c, "ledger.title")
+	p.Form, p.Errors = c.Request().PostForm, fe
+	return a.renderLedger(c, http.StatusUnprocessableEntity, p)
+}

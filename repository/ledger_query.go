@@ -1,0 +1,100 @@
+package repository
+
+import (
+	"context"
+	"time"
+
+	"guanai/domain"
+)
+
+// LedgerLine is one entry of a ledger transaction, for the ledger page.
+type LedgerLine struct {
+	TransactionID int64
+	Kind          string
+	Memo          string
+	CreatedAt     time.Time
+	CreatorName   string
+	AccountCode   string
+	AccountNameZh string
+	AccountNameEn string
+	Amount        domain.Money
+}
+
+// RecentLedger returns the entries of the newest ledger transactions, newest first.
+func (s *Store) RecentLedger(ctx context.Context, transactions int) ([]LedgerLine, error) {
+	var out []LedgerLine
+	err := s.db.WithContext(ctx).Raw(`SELECT t.id AS transaction_id, t.kind, t.memo, t.created_at,
+			coalesce(u.name, '') AS creator_name, a.code AS account_code, a.name_zh AS account_name_zh,
+			a.name_en AS account_name_en, e.amount
+		FROM (SELECT * FROM ledger_transactions ORDER BY id DESC LIMIT ?) t
+		JOIN ledger_entries e ON e.transaction_id = t.id JOIN accounts a ON a.id = e.account_id
+		LEFT JOIN users u ON u.id = t.created_by
+		ORDER BY t.id DESC, e.id`, transactions).Scan(&out).Error
+	return out, err
+}
+
+// FundSummary is what the finance home shows at the top.
+type FundSummary struct {
+	Raised      domain.Money // donations less reversals, from the ledger
+	Disbursed   domain.Money
+	Goal        domain.Money
+	DraftCount  int64 // disbursements waiting for a checker
+	ToPayCount  int64 // approved, waiting for the bank
+	RaisedToday domain.Money
+}
+
+// GoalPercent is how far the fund is toward its fundraising goal, 0-100.
+func (f FundSummary) GoalPercent() int {
+	if f.Goal <= 0 {
+		return 0
+	}
+	return int(min(100, int64(f.Raised)*100/int64(f.Goal)))
+}
+
+// FundHome reads the finance home's figures in one query.
+func (s *Store) FundHome(ctx context.Context) (FundSummary, error) {
+	var f FundSummary
+	err := s.db.WithContext(ctx).Raw(`SELECT
+		-(SELECT balance FROM accounts WHERE code = 'external:donors') AS raised,
+		(SELECT balance FROM accounts WHERE code = 'external:payees') AS disbursed,
+		(SELECT fundraising_goal FROM fund_settings WHERE id = 1) AS goal,
+		(SELECT count(*) FROM disbursements WHERE status = 'draft') AS draft_count,
+		(SELECT count(*) FROM disbursements WHERE status = 'approved') AS to_pay_count,
+		(SELECT coalesce(sum(amount), 0) FROM donations
+			WHERE reversed_at IS NULL AND created_at >= date_trunc('day', now() AT TIME ZONE 'Asia/Shanghai') AT TIME ZONE 'Asia/Shanghai') AS raised_today`).
+		Scan(&f).Error
+	return f, err
+}
+
+// Program is a care program as the fund pages need it.
+type Program struct {
+	ID     int64
+	Code   string
+	Kind   string
+	NameZh string
+	NameEn string
+	Active bool
+}
+
+// Name is the program's name in a language.
+func (p Program) Name(lang string) string {
+	if lang == "en" {
+		return p.NameEn
+	}
+	return p.NameZh
+}
+
+// Programs lists the programs in their order.
+func (s *Store) Programs(ctx context.Context) ([]Program, error) {
+	var out []Program
+	err := s.db.WithContext(ctx).Table("programs").Select("id, code, kind, name_zh, name_en, active").Order("position").Scan(&out).Error
+	return out, err
+}
+
+// RecentDonors lists the donors most recently given or created, for the donation form's choice of donor.
+func (s *Store) RecentDonors(ctx context.Context, limit int) ([]DonorSummary, error) {
+	var out []DonorSummary
+	err := s.db.WithContext(ctx).Raw(donorSummarySQL+" GROUP BY d.id ORDER BY greatest(max(n.created_at), d.created_at) DESC LIMIT ?", limit).
+		Scan(&out).Error
+	return out, err
+}
