@@ -23,6 +23,7 @@ commands:
   migrate                apply pending migrations
   admin create --phone P --password X --name N --role R
                          create an account (roles: staff volunteer admin finance coordinator auditor)
+  ledger verify          reconcile the fund: exit status 1 and the first problems printed on any inconsistency
 `
 
 // Exit statuses: 2 for a usage or configuration mistake, 1 for anything that went wrong while running.
@@ -55,6 +56,8 @@ func Main(args []string, getenv func(string) string, stdout, stderr io.Writer) i
 		err = runMigrate(ctx, cfg, stdout)
 	case "admin":
 		err = runAdmin(ctx, cfg, rest, stdout)
+	case "ledger":
+		err = runLedger(ctx, cfg, rest, stdout)
 	default:
 		fmt.Fprintf(stderr, "guanai: unknown command %q\n\n%s", cmd, usage)
 		return exitUsage
@@ -187,4 +190,41 @@ func describeFieldErrors(fe domain.FieldErrors) string {
 		s += "--" + field + ": " + tr.localizer("en").T(key)
 	}
 	return s
+}
+
+// errLedgerInconsistent makes `ledger verify` exit 1 after printing the problems.
+var errLedgerInconsistent = errors.New("the ledger is inconsistent")
+
+func runLedger(ctx context.Context, cfg config.Config, args []string, stdout io.Writer) error {
+	if len(args) != 1 || args[0] != "verify" {
+		return usageError{"expected `ledger verify`"}
+	}
+	store, err := repository.Open(ctx, cfg.DatabaseURL, []byte(cfg.SessionKey))
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if err := repository.CheckSchema(ctx, store.SQL()); err != nil {
+		return err
+	}
+	checks, err := store.VerifyLedger(ctx)
+	if err != nil {
+		return err
+	}
+	failed := false
+	for _, c := range checks {
+		status := "ok"
+		if len(c.Problems) > 0 {
+			status, failed = "FAILED", true
+		}
+		fmt.Fprintf(stdout, "%-26s %s\n", c.Name, status)
+		for _, p := range c.Problems {
+			fmt.Fprintf(stdout, "    %s\n", p)
+		}
+	}
+	if failed {
+		return errLedgerInconsistent
+	}
+	fmt.Fprintln(stdout, "the ledger is consistent")
+	return nil
 }

@@ -127,3 +127,27 @@ func TestDemoDataIsIdempotent(t *testing.T) {
 		}
 	}
 }
+
+func TestLedgerVerifyCommand(t *testing.T) {
+	url := testdb.URL(t)
+	env := map[string]string{"DATABASE_URL": url}
+	store, err := repository.Open(context.Background(), url, []byte("k"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	if err := seedDemo(context.Background(), store); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := runMain(env, "ledger", "verify")
+	if code != 0 || !strings.Contains(out, "the ledger is consistent") {
+		t.Fatalf("verify on demo data: exit %d\n%s%s", code, out, stderr)
+	}
+	if _, err := store.SQL().Exec("UPDATE accounts SET balance = balance + 1 WHERE code = 'pool:unrestricted'"); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ = runMain(env, "ledger", "verify")
+	if code != 1 || !strings.Contains(out, "balances_match_entries") || !strings.Contains(out, "FAILED") {
+		t.Fatalf("verify after tampering: exit %d\n%s", code, out)
+	}
+}
