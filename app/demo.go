@@ -105,7 +105,7 @@ func seedDemo(ctx context.Context, store *repository.Store) error {
 			return err
 		}
 	}
-	return nil
+	return seedDemoFund(ctx, store)
 }
 
 // skipExisting treats "this phone is taken" as done: the demo account is there from an earlier run.
