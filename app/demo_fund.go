@@ -77,7 +77,7 @@ func seedDemoFund(ctx context.Context, store *repository.Store) error {
 func demoDonation(rng *rand.Rand, n int, today time.Time, d domain.Donor) repository.DonationRequest {
 	amount := domain.Money(rng.IntN(2000)+50) * 100
 	if d.Kind == domain.DonorOrganization {
-		amount = domain.Money(rng.IntN(200)+10) * 1000_00
+		amount = domain.Money(rng.IntN(50)+5) * 1000_00
 	}
 	channel := domain.DonationChannels[rng.IntN(4)]
 	in := domain.DonationInput{Amount: amount, Channel: channel, ReceivedOn: today.AddDate(0, 0, -rng.IntN(360)),
