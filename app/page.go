@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"time"
-	_ "time/tzdata" // Asia/Shanghai must load on a machine without zoneinfo too
 
 	"github.com/labstack/echo/v4"
 
@@ -136,13 +135,8 @@ func (p *Page) Name(n domain.Named) string { return n.Name(p.Lang) }
 // Itoa is strconv.Itoa for templates.
 func (p *Page) Itoa(i int) string { return strconv.Itoa(i) }
 
-var shanghai = func() *time.Location {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		panic(err) // time/tzdata is embedded, so this cannot happen
-	}
-	return loc
-}()
+// shanghai is the time zone every date and time is shown in.
+var shanghai = domain.Shanghai
 
 // newPage starts a page for the request: language, user, CSRF token, navigation and flashes.
 func (a *App) newPage(c echo.Context, title string) *Page {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	_ "time/tzdata" // Asia/Shanghai must load on a machine without zoneinfo too
 )
 
 // Donation channels.
@@ -31,11 +32,11 @@ type DonationInput struct {
 	Note        string
 }
 
-// Shanghai is the fund's time zone: dates are Shanghai dates.
+// Shanghai is the fund's time zone: dates are Shanghai dates, and every time is shown there.
 var Shanghai = func() *time.Location {
 	loc, err := time.LoadLocation("Asia/Shanghai")
 	if err != nil {
-		return time.FixedZone("CST", 8*3600) // China keeps no daylight saving time, so the fixed zone is exact
+		panic(err) // time/tzdata is embedded, so the zone loads even on a machine without zoneinfo
 	}
 	return loc
 }()
