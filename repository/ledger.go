@@ -131,13 +131,16 @@ func post(tx *gorm.DB, actor Actor, kind, memo string, reverses *int64, lines ..
 		}
 		return 0, err
 	}
-	for _, l := range lines {
-		if err := tx.Create(&ledgerEntryRow{TransactionID: t.ID, AccountID: l.account, Amount: int64(l.amount)}).Error; err != nil {
-			if isCheckViolation(err, "pool_never_negative") {
-				return 0, &domain.InsufficientFundsError{}
-			}
-			return 0, err
+	// One statement for all the lines, so the balances move together once (the trigger is per statement).
+	rows := make([]ledgerEntryRow, len(lines))
+	for i, l := range lines {
+		rows[i] = ledgerEntryRow{TransactionID: t.ID, AccountID: l.account, Amount: int64(l.amount)}
+	}
+	if err := tx.Create(&rows).Error; err != nil {
+		if isCheckViolation(err, "pool_never_negative") {
+			return 0, &domain.InsufficientFundsError{}
 		}
+		return 0, err
 	}
 	return t.ID, nil
 }
