@@ -1,0 +1,520 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"guanai/domain"
+)
+
+func init() {
+	authzMatrices = append(authzMatrices, map[string][]domain.Role{
+		"GET /admin/statements":              fundReaders,
+		"POST /admin/statements/upload":      fundWriters,
+		"GET /admin/statements/:id":          fundReaders,
+		"GET /admin/statements/:id/mapping":  fundWriters,
+		"POST /admin/statements/:id/mapping": fundWriters,
+		"POST /admin/statements/:id/confirm": fundWriters,
+	})
+}
+
+// statementDay is a received date in the statement's own format: yesterday, so never in the future.
+func statementDay(layout string) string {
+	return time.Now().In(domain.Shanghai).AddDate(0, 0, -1).Format(layout)
+}
+
+// gbkStatement is a bank's CSV export as Excel in China saves it: GBK, account details above the header.
+func gbkStatement(t *testing.T, lines ...string) []byte {
+	t.Helper()
+	csv := "中国工商银行账户明细\n账号：,3301040000001234\n" +
+		"交易日期,对方户名,借方金额,贷方金额,交易流水号,摘要/附言\n" + strings.Join(lines, "\n") + "\n"
+	b, err := simplifiedchinese.GBK.NewEncoder().String(csv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []byte(b)
+}
+
+var (
+	selectField   = regexp.MustCompile(`(?s)<select id="(col_[a-z]+)".*?</select>`)
+	selectedValue = regexp.MustCompile(`<option value="(\d+)" selected>`)
+	hiddenHeader  = regexp.MustCompile(`name="header_row" value="(\d+)"`)
+	versionField  = regexp.MustCompile(`name="version" value="([0-9a-f]+)"`)
+)
+
+// mappingAsShown is the mapping form as the page offers it: the guessed columns, selected.
+func mappingAsShown(t *testing.T, page string) url.Values {
+	t.Helper()
+	form := url.Values{"header_row": {regexpFind(t, page, hiddenHeader.String())}}
+	for _, m := range selectField.FindAllStringSubmatch(page, -1) {
+		if v := selectedValue.FindStringSubmatch(m[0]); v != nil {
+			form.Set(m[1], v[1])
+		}
+	}
+	return form
+}
+
+// previewStatement uploads a statement, accepts the guessed columns and returns the preview's address and page.
+func previewStatement(t *testing.T, c *client, filename string, content []byte) (string, response) {
+	t.Helper()
+	r := c.upload("/admin/statements/upload", filename, content)
+	if r.Status != http.StatusSeeOther || !strings.HasSuffix(r.Location, "/mapping") {
+		t.Fatalf("upload %s: %d %s", filename, r.Status, r.Body)
+	}
+	mapping := c.get(r.Location)
+	if mapping.Status != http.StatusOK {
+		t.Fatalf("mapping page: %d", mapping.Status)
+	}
+	saved := c.post(r.Location, mappingAsShown(t, mapping.Body))
+	if saved.Status != http.StatusSeeOther {
+		t.Fatalf("save mapping: %d %s", saved.Status, saved.Body)
+	}
+	return saved.Location, c.get(saved.Location)
+}
+
+func confirmStatement(t *testing.T, c *client, previewURL string, preview response, extra url.Values) response {
+	t.Helper()
+	form := url.Values{"version": {regexpFind(t, preview.Body, versionField.String())}}
+	for k, v := range extra {
+		form[k] = v
+	}
+	return c.post(previewURL+"/confirm", form)
+}
+
+func (ta *testApp) count(query string, args ...any) int {
+	ta.t.Helper()
+	var n int
+	if err := ta.store.SQL().QueryRow(query, args...).Scan(&n); err != nil {
+		ta.t.Fatal(err)
+	}
+	return n
+}
+
+func (ta *testApp) ledgerOK() {
+	ta.t.Helper()
+	checks, err := ta.store.VerifyLedger(context.Background())
+	if err != nil {
+		ta.t.Fatal(err)
+	}
+	for _, c := range checks {
+		for _, p := range c.Problems {
+			ta.t.Errorf("ledger: %s: %s", c.Name, p)
+		}
+	}
+}
+
+func TestStatementImportGBKAndXLSX(t *testing.T) {
+	ta := newTestApp(t)
+	fin, _ := ta.account(domain.RoleFinance, "13800000002")
+	day := statementDay("2006/1/2")
+	csv := gbkStatement(t,
+		day+`,王芳,,"1,234.56",B0001,抗疫捐款`,
+		day+`,杭州某某科技有限公司,,50000.00,B0002,捐赠医务人员`,
+		day+`,杭州市西溪医院,"8,000.00",,B0003,拨付`,
+	)
+	r := fin.upload("/admin/statements/upload", "工行对账单.csv", csv)
+	if r.Status != http.StatusSeeOther {
+		t.Fatalf("upload: %d", r.Status)
+	}
+	mapping := fin.get(r.Location)
+	// The header is found under the account details, the columns guessed, and the first lines shown.
+	mustContain(t, mapping, "选择各列的含义", `name="header_row" value="3"`, `<option value="3" selected>D · 贷方金额</option>`,
+		`<option value="2" selected>C · 借方金额</option>`, "杭州某某科技有限公司", "1,234.56")
+
+	previewURL, preview := previewStatement(t, fin, "工行对账单.csv", csv)
+	mustContain(t, preview, "导入预览", "行将导入，合计 ¥51,234.56", "支出，不是捐赠", "新捐赠人 · 单位", "新捐赠人 · 个人",
+		"确认导入 2 行（¥51,234.56）", "B0002")
+	if n := ta.count("SELECT count(*) FROM donations"); n != 0 {
+		t.Fatalf("%d donations before confirmation", n)
+	}
+	done := confirmStatement(t, fin, previewURL, preview, nil)
+	if done.Status != http.StatusSeeOther {
+		t.Fatalf("confirm: %d %s", done.Status, done.Body)
+	}
+	mustContain(t, fin.get(done.Location), "导入完成：新增 2 笔捐赠（¥51,234.56）", "导入结果", "已入账")
+
+	// An XLSX export: dates as date cells (one in Excel's short date format), amounts as numbers.
+	x := excelize.NewFile()
+	yesterday := time.Now().In(domain.Shanghai).AddDate(0, 0, -1)
+	cellDay := time.Date(yesterday.Year(), yesterday.Month(), yesterday.Day(), 0, 0, 0, 0, time.UTC)
+	rows := [][]any{{"记账日期", "付款人名称", "收入金额（元）", "凭证号", "用途"},
+		{cellDay, "李强", 200, "X0001", "捐款"}, {cellDay, "赵敏", 88.8, "X0002", ""}}
+	for i, row := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := x.SetSheetRow("Sheet1", cell, &row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	short, _ := x.NewStyle(&excelize.Style{NumFmt: 14})
+	_ = x.SetCellStyle("Sheet1", "A3", "A3", short)
+	var buf bytes.Buffer
+	if err := x.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	previewURL, preview = previewStatement(t, fin, "statement.xlsx", buf.Bytes())
+	mustContain(t, preview, "确认导入 2 行（¥288.80）", yesterday.Format("2006-01-02"))
+	mustNotContain(t, preview, "交易日期无法识别")
+	if r := confirmStatement(t, fin, previewURL, preview, nil); r.Status != http.StatusSeeOther {
+		t.Fatalf("confirm xlsx: %d", r.Status)
+	}
+	if n := ta.count("SELECT count(*) FROM donations WHERE import_id IS NOT NULL"); n != 4 {
+		t.Errorf("%d imported donations, want 4", n)
+	}
+	// The public sees the new donors as 爱心人士 until someone with their consent changes that.
+	if n := ta.count("SELECT count(*) FROM donors WHERE publish_name"); n != 0 {
+		t.Errorf("%d imported donors are published", n)
+	}
+	mustContain(t, fin.get("/admin/statements"), "工行对账单.csv", "statement.xlsx", "新增 2 笔（¥288.80）")
+	ta.ledgerOK()
+}
+
+func TestSameStatementTwiceAddsNothingAndSameDayGiftsBothCount(t *testing.T) {
+	ta := newTestApp(t)
+	fin, _ := ta.account(domain.RoleFinance, "13800000002")
+	day := statementDay("20060102")
+	csv := gbkStatement(t,
+		day+",王芳,,100.00,S0001,",
+		day+",王芳,,100.00,S0002,", // the same payer, day and amount: a second gift, with its own reference
+		day+",李强,,50.00,S0003,",
+	)
+	previewURL, preview := previewStatement(t, fin, "march.csv", csv)
+	mustContain(t, preview, "确认导入 3 行（¥250.00）")
+	confirmStatement(t, fin, previewURL, preview, nil)
+	if n := ta.count("SELECT count(*) FROM donations"); n != 3 {
+		t.Fatalf("%d donations, want 3: same-day same-amount gifts with two references are two gifts", n)
+	}
+
+	previewURL, preview = previewStatement(t, fin, "march.csv", csv)
+	mustContain(t, preview, "此前已导入（同一渠道、同一流水号）", "确认导入 0 行（¥0.00）")
+	done := confirmStatement(t, fin, previewURL, preview, nil)
+	mustContain(t, fin.get(done.Location), "新增 0 笔捐赠（¥0.00），此前已导入而跳过 3 行")
+	if n := ta.count("SELECT count(*) FROM donations"); n != 3 {
+		t.Fatalf("%d donations after importing the statement twice, want 3", n)
+	}
+	// Confirming the first import again does nothing either.
+	again := confirmStatement(t, fin, previewURL, preview, nil)
+	mustContain(t, fin.get(again.Location), "这份流水已经导入过了")
+	if n := ta.count("SELECT count(*) FROM donations"); n != 3 {
+		t.Fatalf("%d donations after a second confirmation", n)
+	}
+	ta.ledgerOK()
+}
+
+func TestStatementLinesWithProblemsAreLeftOutKnowingly(t *testing.T) {
+	ta := newTestApp(t)
+	fin, _ := ta.account(domain.RoleAdmin, "13800000001")
+	day := statementDay("2006-01-02")
+	tomorrow := time.Now().In(domain.Shanghai).AddDate(0, 0, 1).Format("2006-01-02")
+	csv := gbkStatement(t,
+		day+",王芳,,100.00,P0001,",
+		tomorrow+",李强,,200.00,P0002,",
+		day+",赵敏,,12.345,P0003,",
+		day+",钱七,,300.00,,",
+		day+",孙八,,400.00,P0001,",
+	)
+	previewURL, preview := previewStatement(t, fin, "bad.csv", csv)
+	mustContain(t, preview, "交易日期晚于今天", "金额最多两位小数", "缺少流水号", "流水号与第 4 行重复",
+		"有问题的行不会导入", "我知道有 4 行有问题")
+	r := confirmStatement(t, fin, previewURL, preview, nil)
+	if r.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("confirm without leaving the lines out knowingly: %d", r.Status)
+	}
+	mustContain(t, r, "请勾选确认后再提交")
+	if n := ta.count("SELECT count(*) FROM donations"); n != 0 {
+		t.Fatalf("%d donations after a refused confirmation", n)
+	}
+	r = confirmStatement(t, fin, previewURL, preview, url.Values{"accept_errors": {"yes"}})
+	if r.Status != http.StatusSeeOther {
+		t.Fatalf("confirm: %d", r.Status)
+	}
+	mustContain(t, fin.get(r.Location), "新增 1 笔捐赠（¥100.00）", "有问题未导入 4 行", "未导入")
+	ta.ledgerOK()
+}
+
+func TestStatementFailingLineWritesNothing(t *testing.T) {
+	ta := newTestApp(t)
+	fin, _ := ta.account(domain.RoleFinance, "13800000002")
+	day := statementDay("2006-01-02")
+	csv := gbkStatement(t, day+",王芳,,100.00,F0001,", day+",李强,,200.00,F0002,", day+",赵敏,,300.00,F0003,")
+	previewURL, preview := previewStatement(t, fin, "f.csv", csv)
+	// The database refuses the third line, after the first two went in within the same transaction.
+	if _, err := ta.store.SQL().Exec(`CREATE FUNCTION refuse_f3() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN IF NEW.reference = 'F0003' THEN RAISE EXCEPTION 'refused' USING ERRCODE = 'check_violation',
+			CONSTRAINT = 'test_refuses_f3'; END IF; RETURN NEW; END $$;
+		CREATE TRIGGER refuse_f3 BEFORE INSERT ON donations FOR EACH ROW EXECUTE FUNCTION refuse_f3()`); err != nil {
+		t.Fatal(err)
+	}
+	r := confirmStatement(t, fin, previewURL, preview, nil)
+	if r.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("confirm: %d", r.Status)
+	}
+	mustContain(t, r, "第 6 行无法入账：数据库拒绝了这一行。 整份流水均未导入，没有写入任何数据。", "test_refuses_f3")
+	for _, table := range []string{"donations", "receipts", "ledger_transactions", "receipt_counters"} {
+		if n := ta.count("SELECT count(*) FROM " + table); n != 0 {
+			t.Errorf("%d rows in %s after a failed confirmation", n, table)
+		}
+	}
+	if n := ta.count("SELECT count(*) FROM donors"); n != 0 {
+		t.Errorf("%d donors after a failed confirmation", n)
+	}
+	ta.ledgerOK()
+}
+
+func TestTenConcurrentStatementConfirmationsRecordOnce(t *testing.T) {
+	ta := newTestApp(t)
+	fin, _ := ta.account(domain.RoleFinance, "13800000002")
+	day := statementDay("2006-01-02")
+	var lines []string
+	for i := range 12 {
+		lines = append(lines, fmt.Sprintf("%s,捐赠人%d,,%d.00,K%04d,", day, i%5, 10+i, i))
+	}
+	previewURL, preview := previewStatement(t, fin, "k.csv", gbkStatement(t, lines...))
+	form := url.Values{"version": {regexpFind(t, preview.Body, versionField.String())}, "_csrf": {fin.csrf()}}
+	statuses := make([]int, 10)
+	errs := make([]error, 10)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req, _ := http.NewRequest(http.MethodPost, ta.srv.URL+previewURL+"/confirm", strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			<-start
+			resp, err := fin.http.Do(req)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			resp.Body.Close()
+			statuses[i] = resp.StatusCode
+		}()
+	}
+	close(start)
+	wg.Wait()
+	for i := range 10 {
+		if errs[i] != nil || statuses[i] != http.StatusSeeOther {
+			t.Errorf("confirmation %d: %d %v", i, statuses[i], errs[i])
+		}
+	}
+	if n := ta.count("SELECT count(*) FROM donations"); n != 12 {
+		t.Errorf("%d donations after 10 confirmations at once, want 12", n)
+	}
+	if n := ta.count("SELECT count(*) FROM audit_events WHERE action = 'statement.confirm'"); n != 1 {
+		t.Errorf("%d confirmations audited, want 1", n)
+	}
+	ta.ledgerOK()
+}
+
+func TestStatementUploadAndMappingProblems(t *testing.T) {
+	ta := newTestApp(t)
+	fin, _ := ta.account(domain.RoleFinance, "13800000002")
+	r := fin.upload("/admin/statements/upload", "statement.pdf", []byte("%PDF-1.4"))
+	if r.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("a PDF: %d", r.Status)
+	}
+	mustContain(t, r, "无法读取此文件，请上传 CSV 或 XLSX")
+	r = fin.upload("/admin/statements/upload", "statement.xlsx", []byte("not a zip"))
+	mustContain(t, r, "无法读取此文件")
+	r = fin.upload("/admin/statements/upload", "empty.csv", []byte("\n\n"))
+	if r.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("an empty file: %d", r.Status)
+	}
+	mustContain(t, r, "文件里没有数据行")
+	r = fin.upload("/admin/statements/upload", "big.csv", bytes.Repeat([]byte("x"), 13<<20))
+	if r.Status != http.StatusRequestEntityTooLarge {
+		t.Fatalf("13 MB: %d", r.Status)
+	}
+	many := "日期,户名,金额,流水号\n" + strings.Repeat("2026-03-01,王芳,1,R\n", domain.MaxStatementLines)
+	r = fin.upload("/admin/statements/upload", "many.csv", []byte(many))
+	if r.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("too many lines: %d", r.Status)
+	}
+	mustContain(t, r, "文件超过 5,000 行")
+
+	// A file whose header names nothing: the mapping has to be chosen, and a missing column is refused.
+	r = fin.upload("/admin/statements/upload", "plain.csv", []byte("a,b,c,d\n2026-03-01,王芳,100,R1\n"))
+	if r.Status != http.StatusSeeOther {
+		t.Fatalf("upload: %d", r.Status)
+	}
+	mapURL := r.Location
+	r = fin.post(mapURL, url.Values{"header_row": {"1"}, "col_date": {"0"}, "col_amount": {"2"}})
+	if r.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("a mapping without payer and reference: %d", r.Status)
+	}
+	mustContain(t, r, "请检查标出的列", `<option value="0" selected>A · a</option>`)
+	if got := strings.Count(r.Body, "请选择这一列。"); got != 2 {
+		t.Errorf("%d missing-column messages, want 2 (payer, reference)", got)
+	}
+	r = fin.post(mapURL, url.Values{"header_row": {"1"}, "col_date": {"0"}, "col_payer": {"1"}, "col_amount": {"1"}, "col_reference": {"3"}})
+	if r.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("one column twice: %d", r.Status)
+	}
+	mustContain(t, r, "这一列已用于其他项目")
+	r = fin.post(mapURL, url.Values{"header_row": {"1"}, "col_date": {"0"}, "col_payer": {"1"}, "col_amount": {"2"}, "col_reference": {"9"}})
+	mustContain(t, r, "文件中没有这一列")
+	// Choosing another header line guesses again from it.
+	mustContain(t, fin.get(mapURL+"?header=2"), `name="header_row" value="2"`)
+	r = fin.post(mapURL, url.Values{"header_row": {"1"}, "col_date": {"0"}, "col_payer": {"1"}, "col_amount": {"2"}, "col_reference": {"3"}})
+	if r.Status != http.StatusSeeOther {
+		t.Fatalf("a complete mapping: %d", r.Status)
+	}
+	// A confirmation made on another mapping's preview is refused and the new preview shown.
+	r = fin.post(r.Location+"/confirm", url.Values{"version": {"0000"}})
+	if r.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("a stale confirmation: %d", r.Status)
+	}
+	mustContain(t, r, "列的选择在您预览之后被修改过")
+	if n := ta.count("SELECT count(*) FROM donations"); n != 0 {
+		t.Errorf("%d donations", n)
+	}
+}
+
+func TestAuditorSeesStatementsButCannotImport(t *testing.T) {
+	ta := newTestApp(t)
+	fin, _ := ta.account(domain.RoleFinance, "13800000002")
+	aud, _ := ta.account(domain.RoleAuditor, "13800000004")
+	previewURL, _ := previewStatement(t, fin, "a.csv", gbkStatement(t, statementDay("2006-01-02")+",王芳,,100.00,AU1,"))
+	list := aud.get("/admin/statements")
+	mustContain(t, list, "a.csv")
+	mustNotContain(t, list, `id="statement-upload"`)
+	r := aud.get(previewURL)
+	mustContain(t, r, "确认导入", "只有财务人员和管理员可以确认导入")
+	mustNotContain(t, r, `id="statement-confirm"`)
+	if r := aud.post(previewURL+"/confirm", url.Values{}); r.Status != http.StatusForbidden {
+		t.Errorf("an auditor's confirmation: %d", r.Status)
+	}
+}
+
+func TestStatementPagesInEnglish(t *testing.T) {
+	ta := newTestApp(t)
+	fin, _ := ta.account(domain.RoleFinance, "13800000002")
+	fin.post("/lang", url.Values{"lang": {"en"}})
+	previewURL, preview := previewStatement(t, fin, "e.csv", gbkStatement(t, statementDay("2006-01-02")+",王芳,,100.00,EN1,",
+		"2026-02-30,李强,,5,EN2,"))
+	mustContain(t, preview, "Import preview", "The date cannot be read", "Import 1 lines (¥100.00)")
+	mustContain(t, fin.get(previewURL+"/mapping"), "What each column means")
+}
+
+// TestStatementMessagesAreTranslated checks every key the statement checks can put on a line, which the general
+// scan does not see (they are built in domain).
+func TestStatementMessagesAreTranslated(t *testing.T) {
+	zh, en := loadMessages(t, "zh-CN"), loadMessages(t, "en")
+	keys := append([]string{"statement.line_not_imported", "statement.line_refused", "statement.donor_new_individual",
+		"statement.donor_new_organization"}, domain.StatementMessageKeys...)
+	for _, role := range domain.StatementColumns {
+		keys = append(keys, "statement.col_"+role, "statement.col_"+role+"_hint")
+	}
+	for _, ch := range domain.StatementChannels {
+		keys = append(keys, "channel."+ch)
+	}
+	for _, k := range keys {
+		if zh[k] == "" || en[k] == "" {
+			t.Errorf("%s is not translated", k)
+		}
+	}
+}
+
+func TestXLSXCell(t *testing.T) {
+	for _, tc := range []struct{ formatted, raw, want string }{
+		{"03-01-26", "46082", "2026-03-01"},
+		{"Mar-26", "46082", "2026-03-01"},
+		{"2026/3/1", "46082.5", "2026-03-01"},
+		{"46082", "46082", "46082"},
+		{"46,082.00", "46082", "46,082.00"},
+		{"¥46,082.00", "46082", "¥46,082.00"},
+		{"46,082.00元", "46082", "46,082.00元"},
+		{"CNY 46,082.00", "46082", "CNY 46,082.00"},
+		{"2026年3月1日", "46082", "2026-03-01"},
+		{"2026.3.1", "46082", "2026-03-01"},
+		{"12345678901234500000", "1.23456789012345E+19", "1.23456789012345E+19"},
+		{"王芳", "王芳", "王芳"},
+		{"01-01-70", "25569", "01-01-70"}, // 1970: not a statement date, left as written for the preview to refuse
+	} {
+		if got := xlsxCell(tc.formatted, tc.raw); got != tc.want {
+			t.Errorf("xlsxCell(%q, %q) = %q, want %q", tc.formatted, tc.raw, got, tc.want)
+		}
+	}
+	if columnLetter(0) != "A" || columnLetter(25) != "Z" || columnLetter(26) != "AA" || columnLetter(27) != "AB" {
+		t.Error("column letters")
+	}
+}
+
+func TestBrowserStatementImportOnAPhone(t *testing.T) {
+	ta := newTestApp(t)
+	ta.account(domain.RoleFinance, "13800000002")
+	b := newBrowser(t, ta)
+	tab := b.phone()
+	b.open(tab, "/login")
+	b.do(tab, "fill the login form", typeInto([2]string{"phone", "13800000002"}, [2]string{"password", testPassword})...)
+	if status := b.submit(tab, "log in", chromedp.Click(chromedp.CSS(submitButton))); status != 200 {
+		t.Fatalf("log in: %d%s", status, b.where(tab))
+	}
+	b.open(tab, "/admin/statements")
+	b.noSideways(tab)
+
+	dir := t.TempDir()
+	pdf, csv := filepath.Join(dir, "statement.pdf"), filepath.Join(dir, "工行对账单.csv")
+	day := statementDay("2006/1/2")
+	if err := os.WriteFile(pdf, []byte("%PDF-1.4"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	content := gbkStatement(t, day+`,王芳,,"1,234.56",B0001,抗疫捐款`, day+",杭州某某科技有限公司,,500.00,B0002,",
+		day+`,杭州市西溪医院,"8,000.00",,B0003,拨付`)
+	if err := os.WriteFile(csv, content, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	// A file that is not a statement: the script shows the server's refusal in place.
+	b.do(tab, "send a PDF", chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{pdf}),
+		chromedp.Click(chromedp.CSS(`#statement-upload button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS("main .flash.error")))
+	b.mainSays(tab, "无法读取此文件")
+	if p := b.path(tab); p != "/admin/statements" {
+		t.Errorf("after a refused upload the page is %s", p)
+	}
+
+	// The statement: the bar's words are kept across the page change, to see what the person saw.
+	b.do(tab, "watch the progress", chromedp.Evaluate[chromedp.Void](`(function () {
+		sessionStorage.setItem('seen', '');
+		var status = document.getElementById('upload-status');
+		new MutationObserver(function () {
+			sessionStorage.setItem('seen', sessionStorage.getItem('seen') + '|' + status.textContent);
+		}).observe(status, {childList: true, characterData: true, subtree: true});
+	})()`))
+	b.do(tab, "upload the statement", chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{csv}),
+		chromedp.Click(chromedp.CSS(`#statement-upload button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS("select#col_date")))
+	seen := eval[string](b, tab, `sessionStorage.getItem('seen') || ''`)
+	if !strings.Contains(seen, "正在上传") || !strings.Contains(seen, "正在读取文件") {
+		t.Errorf("the progress said %q; want the upload percentage, then reading", seen)
+	}
+	b.mainSays(tab, "选择各列的含义", "杭州某某科技有限公司")
+	b.noSideways(tab)
+	b.screenshot(tab, "phone-statement-mapping")
+
+	if status := b.submit(tab, "save the columns", chromedp.Click(chromedp.CSS(submitButton))); status != 200 {
+		t.Fatalf("save the columns: %d%s", status, b.where(tab))
+	}
+	b.mainSays(tab, "导入预览", "确认导入 2 行（¥1,734.56）", "支出，不是捐赠")
+	b.noSideways(tab)
+	b.screenshot(tab, "phone-statement-preview")
+	if status := b.submit(tab, "confirm", chromedp.Click(chromedp.CSS(`#statement-confirm button[type="submit"]`))); status != 200 {
+		t.Fatalf("confirm: %d%s", status, b.where(tab))
+	}
+	b.mainSays(tab, "导入完成：新增 2 笔捐赠（¥1,734.56）", "已入账")
+	b.noSideways(tab)
+	ta.ledgerOK()
+}
