@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -43,8 +42,6 @@ func init() {
 		"POST /admin/disbursements/:id/cancel":  fundWritersT,
 	})
 }
-
-var formKey = regexp.MustCompile(`name="key" value="([^"]+)"`)
 
 func donationFormValues(key string) url.Values {
 	return url.Values{"key": {key}, "donor_id": {"new"}, "donor_kind": {"organization"}, "donor_name": {"杭州某某科技有限公司"},

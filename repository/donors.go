@@ -25,14 +25,6 @@ type donorRow struct {
 
 func (donorRow) TableName() string { return "donors" }
 
-func (r donorRow) donor() domain.Donor {
-	d := domain.Donor{Kind: r.Kind, Name: r.Name, Phone: r.Phone, Email: r.Email, Address: r.Address, PublishName: r.PublishName}
-	if r.CreditCode != nil {
-		d.CreditCode = *r.CreditCode
-	}
-	return d
-}
-
 // DonorSummary is a donor with their giving.
 type DonorSummary struct {
 	ID int64
