@@ -40,7 +40,9 @@ func (a *App) middleware(e *echo.Echo) {
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: formBodyLimit, Skipper: isUpload}))
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: uploadBodyLimit}))
 	// /metrics compresses itself; gzipping it twice would garble it.
-	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Level: 5, MinLength: 1024, Skipper: func(c echo.Context) bool { return c.Path() == "/metrics" }}))
+	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Level: 5, MinLength: 1024, Skipper: func(c echo.Context) bool {
+		return c.Path() == "/metrics" || c.Path() == "/admin/exports/download" // already compressed (XLSX), or compressed by itself
+	}}))
 	e.Use(a.securityHeaders)
 	e.Use(middleware.CSRFWithConfig(middleware.CSRFConfig{
 		TokenLookup:    "form:_csrf,header:X-CSRF-Token",

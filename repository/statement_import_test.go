@@ -386,9 +386,6 @@ func TestStatementUploadIsChecked(t *testing.T) {
 // TestTwoThousandLineStatement records the time a realistic large statement takes; it asserts the outcome, not
 // the time (see the log with -v).
 func TestTwoThousandLineStatement(t *testing.T) {
-	if testing.Short() {
-		t.Skip("a large statement")
-	}
 	f := newFund(t)
 	day := yesterday()
 	lines := make([][]string, 2000)
