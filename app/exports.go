@@ -359,6 +359,10 @@ func (a *App) exportDownload(c echo.Context) error {
 		return err
 	}
 	ascii, zh := job.fileNames()
+	// A bulk export carries donors' names out of the system: who took which one is kept.
+	if err := a.store.RecordExport(ctx, actor(c), zh); err != nil {
+		return err
+	}
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentDisposition, exportDisposition(ascii, zh))
 	h.Set("Cache-Control", "no-store")

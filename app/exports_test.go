@@ -587,3 +587,17 @@ func TestBrowserExportsOnAPhone(t *testing.T) {
 	b.noSideways(tab)
 	b.screenshot(tab, "phone-exports-error")
 }
+
+func TestExportIsAudited(t *testing.T) {
+	f := newExportFixture(t)
+	f.donate(t, "2026-03-01", 10_00, "", "")
+	exportDownloadOK(t, f.finance, exportURL("donations", "csv", "2026-03-01", "2026-03-31", ""),
+		"donations_2026-03-01_2026-03-31.csv", "捐赠明细_2026-03-01_2026-03-31.csv")
+	entries, _, err := f.ta.store.AuditLog(context.Background(), repository.AuditFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) == 0 || entries[0].Action != "export.download" || !strings.Contains(entries[0].After, "捐赠明细_2026-03-01_2026-03-31.csv") {
+		t.Fatalf("newest audit entry %+v, want the export", entries[0])
+	}
+}

@@ -139,3 +139,10 @@ func (s *Store) exportRows(ctx context.Context, query string, args []any, row fu
 		return rows.Err()
 	}, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
 }
+
+// RecordExport writes who downloaded which export to the audit log.
+func (s *Store) RecordExport(ctx context.Context, actor Actor, file string) error {
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		return audit(tx, actor, "export.download", "export", 0, nil, map[string]any{"file": file})
+	})
+}
