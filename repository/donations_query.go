@@ -98,3 +98,10 @@ func (s *Store) DonationByID(ctx context.Context, id int64) (Donation, error) {
 	}
 	return out[0], nil
 }
+
+// DonationKeyExists reports whether a donation was recorded under a form key.
+func (s *Store) DonationKeyExists(ctx context.Context, key string) (bool, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&donationRow{}).Where("idempotency_key = ?", key).Count(&n).Error
+	return n > 0, err
+}
