@@ -56,8 +56,9 @@ func New(cfg config.Config, store *repository.Store, log *slog.Logger) (*App, *e
 func newSessions(cfg config.Config, store *repository.Store) *scs.SessionManager {
 	sm := scs.New()
 	sm.Store = postgresstore.NewWithCleanupInterval(store.SQL(), 30*time.Minute)
-	sm.Lifetime = 7 * 24 * time.Hour
-	sm.IdleTimeout = 24 * time.Hour
+	// An absolute lifetime and no idle timeout: scs re-saves the session on every request when an idle timeout
+	// is set, which would make every page view a write to PostgreSQL.
+	sm.Lifetime = 24 * time.Hour
 	sm.Cookie.Name = "guanai_session"
 	sm.Cookie.HttpOnly = true
 	sm.Cookie.SameSite = http.SameSiteLaxMode
