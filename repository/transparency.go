@@ -1,0 +1,389 @@
+package repository
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"regexp"
+	"strconv"
+	"time"
+
+	"gorm.io/gorm"
+
+	"guanai/domain"
+)
+
+// The public transparency figures. They come from the ledger and from the donations and disbursements that posted
+// to it, and nothing else: no query here reads a donor's phone, e-mail or address, a payee, or an unpublished
+// donor name, so none of them can reach a public page by mistake.
+//
+// Every figure is dated the way the fund reports it: a donation by the day it was received (received_on, already
+// a Shanghai date), a disbursement by the moment it was paid (paid_at, in Asia/Shanghai). A reversed donation
+// counts nowhere, as if it had never been received: so the months and quarters always add up to the totals, and
+// the totals to the ledger.
+
+// PublicPageSize is how many donations one page of the public list shows.
+const PublicPageSize = 20
+
+// FundTotals are the fund's headline figures, equal to the ledger: raised is what the donors' account gave
+// (donations less reversals), disbursed what the payees' account received, balance what the pools hold.
+type FundTotals struct {
+	Raised        domain.Money
+	Disbursed     domain.Money
+	Balance       domain.Money
+	Donations     int64 // donations not reversed
+	Disbursements int64 // disbursements paid
+}
+
+// ProgramFigures is one line of the fund by program: a program's restricted pool, or the unrestricted fund
+// (ProgramCode "").
+type ProgramFigures struct {
+	ProgramCode string
+	NameZh      string
+	NameEn      string
+	Received    domain.Money // gifts received into the pool, not reversed
+	Paid        domain.Money // disbursements paid from the pool
+	Balance     domain.Money // what the pool holds now
+}
+
+// Transfers is the net of the allocations into and out of the pool, so that a line adds up:
+// received − paid + transfers = balance.
+func (p ProgramFigures) Transfers() domain.Money { return p.Balance - p.Received + p.Paid }
+
+// Name is the line's name in a language; the unrestricted fund's name is the caller's to translate.
+func (p ProgramFigures) Name(lang string) string {
+	if lang == "en" && p.NameEn != "" {
+		return p.NameEn
+	}
+	return p.NameZh
+}
+
+// MonthFigures is one calendar month (Asia/Shanghai) of money in and out.
+type MonthFigures struct {
+	Month     time.Time // the first day of the month, midnight in Shanghai
+	Raised    domain.Money
+	Disbursed domain.Money
+}
+
+// TransparencyOverview is everything the public page shows above the donation list, read in one snapshot so
+// that its figures agree with each other.
+type TransparencyOverview struct {
+	Totals   FundTotals
+	Programs []ProgramFigures
+	Months   []MonthFigures // the last twelve months, oldest first, the current one last
+}
+
+// transparencySnapshot runs fn in one read-only, repeatable-read transaction: every query sees the same moment.
+func (s *Store) transparencySnapshot(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	return s.db.WithContext(ctx).Transaction(fn, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+}
+
+// TransparencyOverview reads the public figures as of now. The totals are the ledger's own balances; the lines by
+// program and by month come from one pass over the donations and one over the paid disbursements, grouped by
+// program (or pool) and month, so the page costs two scans however many donations there are.
+func (s *Store) TransparencyOverview(ctx context.Context, now time.Time) (TransparencyOverview, error) {
+	var out TransparencyOverview
+	first := shanghaiMonthStart(now).AddDate(0, -11, 0)
+	end := shanghaiMonthStart(now).AddDate(0, 1, 0)
+	err := s.transparencySnapshot(ctx, func(tx *gorm.DB) error {
+		if err := tx.Raw(`SELECT
+				(SELECT -balance FROM accounts WHERE code = ?) AS raised,
+				(SELECT balance FROM accounts WHERE code = ?) AS disbursed,
+				(SELECT coalesce(sum(balance), 0)::bigint FROM accounts WHERE kind = 'pool') AS balance`,
+			accountDonors, accountPayees).Scan(&out.Totals).Error; err != nil {
+			return err
+		}
+		// Money in and out by pool and by month; a month outside the chart's twelve is NULL.
+		var in, paid []struct {
+			Key    *int64 // donations: the program (NULL: unrestricted); disbursements: the pool's account
+			Month  *time.Time
+			Count  int64
+			Amount int64
+		}
+		if err := tx.Raw(`SELECT program_id AS key,
+				CASE WHEN received_on >= ?::date AND received_on < ?::date THEN date_trunc('month', received_on)::date END AS month,
+				count(*) AS count, sum(amount)::bigint AS amount
+			FROM donations WHERE reversed_at IS NULL GROUP BY 1, 2`,
+			first.Format(time.DateOnly), end.Format(time.DateOnly)).Scan(&in).Error; err != nil {
+			return err
+		}
+		if err := tx.Raw(`SELECT account_id AS key,
+				CASE WHEN paid_at >= ? AND paid_at < ? THEN date_trunc('month', paid_at AT TIME ZONE 'Asia/Shanghai')::date END AS month,
+				count(*) AS count, sum(amount)::bigint AS amount
+			FROM disbursements WHERE status = 'paid' GROUP BY 1, 2`, first, end).Scan(&paid).Error; err != nil {
+			return err
+		}
+		var pools []struct {
+			ID        int64
+			Code      string
+			ProgramID *int64
+			ProgramFigures
+			Active bool
+		}
+		if err := tx.Raw(`SELECT a.id, a.code, a.program_id, coalesce(p.code, '') AS program_code,
+				coalesce(p.name_zh, a.name_zh) AS name_zh, coalesce(p.name_en, a.name_en) AS name_en, a.balance,
+				coalesce(p.active, true) AS active
+			FROM accounts a LEFT JOIN programs p ON p.id = a.program_id
+			WHERE a.kind = 'pool' ORDER BY p.position NULLS FIRST, a.id`).Scan(&pools).Error; err != nil {
+			return err
+		}
+
+		months := map[string]*MonthFigures{}
+		out.Months = make([]MonthFigures, 12)
+		for i := range out.Months {
+			out.Months[i].Month = first.AddDate(0, i, 0)
+			months[out.Months[i].Month.Format("2006-01")] = &out.Months[i]
+		}
+		received := map[int64]domain.Money{} // by program; 0 is the unrestricted fund
+		for _, r := range in {
+			var program int64
+			if r.Key != nil {
+				program = *r.Key
+			}
+			received[program] += domain.Money(r.Amount)
+			out.Totals.Donations += r.Count
+			if m := chartMonthOf(months, r.Month); m != nil {
+				m.Raised += domain.Money(r.Amount)
+			}
+		}
+		paidFrom := map[int64]domain.Money{} // by pool
+		for _, r := range paid {
+			if r.Key != nil {
+				paidFrom[*r.Key] += domain.Money(r.Amount)
+			}
+			out.Totals.Disbursements += r.Count
+			if m := chartMonthOf(months, r.Month); m != nil {
+				m.Disbursed += domain.Money(r.Amount)
+			}
+		}
+		for _, p := range pools {
+			f := p.ProgramFigures
+			switch {
+			case p.ProgramID != nil:
+				f.Received = received[*p.ProgramID]
+			case p.Code == accountUnrestricted: // where a gift with no program goes
+				f.Received = received[0]
+			}
+			f.Paid = paidFrom[p.ID]
+			// A program that was closed is left out once it is empty, if it never received or paid anything.
+			if !p.Active && f.Received == 0 && f.Paid == 0 && f.Balance == 0 {
+				continue
+			}
+			out.Programs = append(out.Programs, f)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// chartMonthOf finds a month of the chart by the first day a query returned (a date, read back as midnight UTC).
+func chartMonthOf(months map[string]*MonthFigures, day *time.Time) *MonthFigures {
+	if day == nil {
+		return nil
+	}
+	return months[day.Format("2006-01")]
+}
+
+// shanghaiMonthStart is the first moment of t's month in Shanghai.
+func shanghaiMonthStart(t time.Time) time.Time {
+	t = t.In(domain.Shanghai)
+	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, domain.Shanghai)
+}
+
+// PublicDonation is a donation as the public sees it: no donor unless they agreed to be named.
+type PublicDonation struct {
+	ID            int64
+	ReceivedOn    time.Time // midnight in Shanghai
+	PublicName    string    // the donor's name if they agreed to publish it, else ""
+	Amount        domain.Money
+	ProgramCode   string // "" for an unrestricted gift
+	ProgramNameZh string
+	ProgramNameEn string
+}
+
+// ProgramName is the gift's program in a language, or "" for an unrestricted gift.
+func (d PublicDonation) ProgramName(lang string) string {
+	if lang == "en" && d.ProgramNameEn != "" {
+		return d.ProgramNameEn
+	}
+	return d.ProgramNameZh
+}
+
+// PublicDonations returns one page of the donations not reversed, newest first; the overview's Totals.Donations
+// says how many there are. An unpublished name is blanked in the query itself: it never leaves the database.
+func (s *Store) PublicDonations(ctx context.Context, page int) ([]PublicDonation, error) {
+	var out []PublicDonation
+	err := s.db.WithContext(ctx).Raw(`SELECT n.id, n.received_on, CASE WHEN d.publish_name THEN d.name ELSE '' END AS public_name,
+			n.amount, coalesce(p.code, '') AS program_code, coalesce(p.name_zh, '') AS program_name_zh,
+			coalesce(p.name_en, '') AS program_name_en
+		FROM donations n JOIN donors d ON d.id = n.donor_id LEFT JOIN programs p ON p.id = n.program_id
+		WHERE n.reversed_at IS NULL
+		ORDER BY n.received_on DESC, n.id DESC LIMIT ? OFFSET ?`, PublicPageSize, max(page-1, 0)*PublicPageSize).Scan(&out).Error
+	for i := range out {
+		out[i].ReceivedOn = dateInShanghai(out[i].ReceivedOn)
+	}
+	return out, err
+}
+
+// dateInShanghai turns a date column (read back as midnight UTC) into the same day at midnight in Shanghai.
+func dateInShanghai(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, domain.Shanghai)
+}
+
+// Quarter is a calendar quarter, the period of the public fundraising report (慈善法 Art. 73 asks for one at
+// least every three months while a public appeal runs).
+type Quarter struct {
+	Year int
+	Q    int // 1 to 4
+}
+
+// QuarterOf is the quarter t falls in, in Shanghai.
+func QuarterOf(t time.Time) Quarter {
+	t = t.In(domain.Shanghai)
+	return Quarter{Year: t.Year(), Q: (int(t.Month())-1)/3 + 1}
+}
+
+var quarterPattern = regexp.MustCompile(`^(\d{4})[Qq]([1-4])$`)
+
+// ParseQuarter reads 2026Q3.
+func ParseQuarter(s string) (Quarter, bool) {
+	m := quarterPattern.FindStringSubmatch(s)
+	if m == nil {
+		return Quarter{}, false
+	}
+	y, _ := strconv.Atoi(m[1])
+	q, _ := strconv.Atoi(m[2])
+	return Quarter{Year: y, Q: q}, y >= 2000
+}
+
+// String is 2026Q3, the quarter as the report's address and file name spell it.
+func (q Quarter) String() string { return fmt.Sprintf("%dQ%d", q.Year, q.Q) }
+
+// Start is the first moment of the quarter in Shanghai.
+func (q Quarter) Start() time.Time {
+	return time.Date(q.Year, time.Month(3*(q.Q-1)+1), 1, 0, 0, 0, 0, domain.Shanghai)
+}
+
+// End is the first moment after the quarter.
+func (q Quarter) End() time.Time { return q.Start().AddDate(0, 3, 0) }
+
+// Last is the quarter's last day.
+func (q Quarter) Last() time.Time { return q.End().AddDate(0, 0, -1) }
+
+// Next is the quarter after q.
+func (q Quarter) Next() Quarter { return QuarterOf(q.End()) }
+
+// Before reports whether q comes before o.
+func (q Quarter) Before(o Quarter) bool { return q.Year < o.Year || q.Year == o.Year && q.Q < o.Q }
+
+// ReportQuarters lists the quarters that have a report, newest first: from the first donation's quarter to
+// now's. With no donation yet it is just the current quarter.
+func (s *Store) ReportQuarters(ctx context.Context, now time.Time) ([]Quarter, error) {
+	var first sql.NullTime
+	if err := s.db.WithContext(ctx).Raw(`SELECT min(received_on) FROM donations`).Scan(&first).Error; err != nil {
+		return nil, err
+	}
+	last := QuarterOf(now)
+	from := last
+	if first.Valid {
+		from = QuarterOf(dateInShanghai(first.Time))
+	}
+	var out []Quarter
+	for q := last; !q.Before(from); q = QuarterOf(q.Start().AddDate(0, -1, 0)) {
+		out = append(out, q)
+	}
+	return out, nil
+}
+
+// ReportLine is one line of a quarterly report: a channel or a program (Code "" for the unrestricted fund), with
+// how many donations or disbursements it counts and their sum.
+type ReportLine struct {
+	Code   string
+	NameZh string
+	NameEn string
+	Count  int64
+	Amount domain.Money
+}
+
+// Name is a program line's name in a language; the unrestricted fund's and the channels' names are the caller's
+// to translate.
+func (l ReportLine) Name(lang string) string {
+	if lang == "en" && l.NameEn != "" {
+		return l.NameEn
+	}
+	return l.NameZh
+}
+
+// QuarterReport is the fund's accounts for one quarter. Opening + Income − Expenditure = Closing, and the closing
+// balance of the current quarter is the fund's balance now.
+type QuarterReport struct {
+	Quarter              Quarter
+	Opening              domain.Money
+	Income               domain.Money
+	Expenditure          domain.Money
+	Closing              domain.Money
+	Donations            int64
+	Disbursements        int64
+	IncomeByChannel      []ReportLine // every channel, in the fixed order of domain.DonationChannels
+	IncomeByProgram      []ReportLine // the unrestricted fund first, then programs with income
+	ExpenditureByProgram []ReportLine // the unrestricted fund first, then programs with expenditure
+}
+
+// QuarterReport reads one quarter's report in one snapshot.
+func (s *Store) QuarterReport(ctx context.Context, q Quarter) (QuarterReport, error) {
+	r := QuarterReport{Quarter: q}
+	start, end := q.Start(), q.End()
+	startDay, endDay := start.Format(time.DateOnly), end.Format(time.DateOnly)
+	err := s.transparencySnapshot(ctx, func(tx *gorm.DB) error {
+		// The opening balance is everything received before the quarter less everything paid before it; the
+		// closing balance follows from the quarter's own lines (and for the current quarter equals the pools now).
+		var opening int64
+		if err := tx.Raw(`SELECT
+				(SELECT coalesce(sum(amount), 0) FROM donations WHERE reversed_at IS NULL AND received_on < ?::date)
+				- (SELECT coalesce(sum(amount), 0) FROM disbursements WHERE status = 'paid' AND paid_at < ?)`,
+			startDay, start).Scan(&opening).Error; err != nil {
+			return err
+		}
+		r.Opening = domain.Money(opening)
+
+		var channels []ReportLine
+		if err := tx.Raw(`SELECT channel AS code, count(*) AS count, sum(amount)::bigint AS amount FROM donations
+			WHERE reversed_at IS NULL AND received_on >= ?::date AND received_on < ?::date GROUP BY channel`,
+			startDay, endDay).Scan(&channels).Error; err != nil {
+			return err
+		}
+		byChannel := map[string]ReportLine{}
+		for _, c := range channels {
+			byChannel[c.Code] = c
+		}
+		for _, ch := range domain.DonationChannels {
+			l := byChannel[ch]
+			l.Code = ch
+			r.IncomeByChannel = append(r.IncomeByChannel, l)
+			r.Income += l.Amount
+			r.Donations += l.Count
+		}
+
+		if err := tx.Raw(`SELECT coalesce(p.code, '') AS code, coalesce(p.name_zh, '') AS name_zh,
+				coalesce(p.name_en, '') AS name_en, count(*) AS count, sum(n.amount)::bigint AS amount
+			FROM donations n LEFT JOIN programs p ON p.id = n.program_id
+			WHERE n.reversed_at IS NULL AND n.received_on >= ?::date AND n.received_on < ?::date
+			GROUP BY p.id ORDER BY p.position NULLS FIRST`, startDay, endDay).Scan(&r.IncomeByProgram).Error; err != nil {
+			return err
+		}
+		if err := tx.Raw(`SELECT coalesce(p.code, '') AS code, coalesce(p.name_zh, '') AS name_zh,
+				coalesce(p.name_en, '') AS name_en, count(*) AS count, sum(d.amount)::bigint AS amount
+			FROM disbursements d JOIN accounts a ON a.id = d.account_id LEFT JOIN programs p ON p.id = a.program_id
+			WHERE d.status = 'paid' AND d.paid_at >= ? AND d.paid_at < ?
+			GROUP BY p.id ORDER BY p.position NULLS FIRST`, start, end).Scan(&r.ExpenditureByProgram).Error; err != nil {
+			return err
+		}
+		for _, l := range r.ExpenditureByProgram {
+			r.Expenditure += l.Amount
+			r.Disbursements += l.Count
+		}
+		r.Closing = r.Opening + r.Income - r.Expenditure
+		return nil
+	})
+	return r, err
+}
