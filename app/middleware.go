@@ -133,8 +133,7 @@ func (a *App) sessionMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 				sm.WriteSessionCookie(ctx, c.Response(), "", time.Time{})
 			}
 		})
-		c.Response().Header().Add(echo.HeaderVary, echo.HeaderCookie)
-		return next(c)
+		return next(c) // the CSRF middleware has already said Vary: Cookie
 	}
 }
 
