@@ -177,6 +177,8 @@ func (a *App) disbursementStep(c echo.Context, okKey string, step func(id int64)
 		a.flash(c, "error", "disbursement.same_maker")
 	case errors.Is(err, domain.ErrWrongState):
 		a.flash(c, "error", "disbursement.wrong_state")
+	case errors.Is(err, repository.ErrNotMaker):
+		a.flash(c, "error", "disbursement.not_maker")
 	default:
 		fe, ok := fieldErrors(err)
 		if !ok {

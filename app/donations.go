@@ -66,6 +66,10 @@ func (a *App) renderDonationForm(c echo.Context, status int, p *Page, problem st
 	if err != nil {
 		return err
 	}
+	donors, err = a.withChosenDonor(c, donors, p.Val("donor_id"))
+	if err != nil {
+		return err
+	}
 	programs, err := a.store.Programs(ctx)
 	if err != nil {
 		return err
@@ -73,6 +77,28 @@ func (a *App) renderDonationForm(c echo.Context, status int, p *Page, problem st
 	p.Data = donationFormView{Donors: donors, Programs: programs, Channels: domain.DonationChannels,
 		Today: time.Now().In(shanghai).Format("2006-01-02"), Problem: problem}
 	return a.views.render(c, status, "donation_new", p)
+}
+
+// withChosenDonor makes sure the donor the form names is among the choices, however long ago they last gave, so the
+// form never silently shows another donor.
+func (a *App) withChosenDonor(c echo.Context, donors []repository.DonorSummary, chosen string) ([]repository.DonorSummary, error) {
+	id, err := strconv.ParseInt(chosen, 10, 64)
+	if err != nil || id <= 0 {
+		return donors, nil
+	}
+	for _, d := range donors {
+		if d.ID == id {
+			return donors, nil
+		}
+	}
+	d, err := a.store.DonorByID(c.Request().Context(), id)
+	if errors.Is(err, domain.ErrNotFound) {
+		return donors, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return append([]repository.DonorSummary{d}, donors...), nil
 }
 
 func (a *App) recordDonation(c echo.Context) error {

@@ -175,7 +175,7 @@ func readStatementFile(filename string, r io.Reader) ([][]string, error) {
 	if err != nil || strings.ToLower(path.Ext(filename)) != ".xlsx" {
 		return records, err
 	}
-	x, err := excelize.OpenReader(bytes.NewReader(b))
+	x, err := excelize.OpenReader(bytes.NewReader(b), xlsxLimits)
 	if err != nil {
 		return nil, errUnreadableFile
 	}

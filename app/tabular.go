@@ -38,8 +38,11 @@ func readTable(filename string, r io.Reader) ([][]string, error) {
 	return nil, errUnreadableFile
 }
 
+// xlsxLimits bound what a 10 MB upload may unzip to: a crafted workbook cannot fill the memory or the disk.
+var xlsxLimits = excelize.Options{UnzipSizeLimit: 200 << 20, UnzipXMLSizeLimit: 100 << 20}
+
 func readXLSX(b []byte) ([][]string, error) {
-	f, err := excelize.OpenReader(bytes.NewReader(b))
+	f, err := excelize.OpenReader(bytes.NewReader(b), xlsxLimits)
 	if err != nil {
 		return nil, errUnreadableFile
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -44,6 +45,7 @@ func (f *decisionForm) check(c echo.Context, approve bool) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	f.Reason = strings.TrimSpace(f.Reason)
 	if key := fe["reason"]; key != "" {
 		return key, nil
 	}

@@ -449,6 +449,11 @@ func checkStatementRow(rec []string, line int, m StatementMapping, channel strin
 	if fe["channel"] != "" {
 		r.Errors = append(r.Errors, "statement.channel_invalid")
 	}
+	// Every statement line needs its reference, cash or not: it is the only thing that tells a line imported
+	// before from a new one, so a line without it could be recorded twice by importing the statement again.
+	if in.Reference == "" && fe["reference"] == "" {
+		r.Errors = append(r.Errors, "statement.reference_missing")
+	}
 	r.Reference = in.Reference
 	r.Errors = slices.Compact(r.Errors)
 	if len(r.Errors) > 0 {

@@ -116,6 +116,9 @@ func (s *Store) PayDisbursement(ctx context.Context, actor Actor, id int64, bank
 	})
 }
 
+// ErrNotMaker means someone other than a disbursement's maker tried to withdraw it.
+var ErrNotMaker = errors.New("only the maker can cancel a disbursement")
+
 // RejectDisbursement (the checker says no) and CancelDisbursement (the maker withdraws it) end a draft or an
 // approved disbursement with a reason; an approved one's reservation is released.
 func (s *Store) RejectDisbursement(ctx context.Context, actor Actor, id int64, reason string) error {
@@ -132,6 +135,13 @@ func (s *Store) endDisbursement(ctx context.Context, actor Actor, id int64, to, 
 		return domain.FieldErrors{"reason": "error.reason_required"}
 	}
 	return s.moveDisbursement(ctx, actor, id, to, "", func(tx *gorm.DB, d *disbursementRow, pool, _ accountRow) error {
+		// The checker rejects; the maker withdraws their own. Each word in the audit trail means what it says.
+		if to == domain.DisbursementRejected && d.MakerID == actor.UserID {
+			return domain.ErrSameMakerChecker
+		}
+		if to == domain.DisbursementCancelled && d.MakerID != actor.UserID {
+			return ErrNotMaker
+		}
 		if d.Status == domain.DisbursementApproved {
 			if err := tx.Model(&pool).Update("reserved", gorm.Expr("reserved - ?", d.Amount)).Error; err != nil {
 				return err

@@ -273,3 +273,45 @@ func TestVerifyLedgerFindsTampering(t *testing.T) {
 		}
 	}
 }
+
+func TestReversedDonationFreesItsReference(t *testing.T) {
+	f := newFund(t)
+	req := f.donationReq(100_00, "")
+	id, _, err := f.s.RecordDonation(ctx, f.finance, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.ReverseDonation(ctx, f.finance, id, "金额录错"); err != nil {
+		t.Fatal(err)
+	}
+	corrected := f.donationReq(1000_00, "")
+	corrected.Input.Reference = req.Input.Reference
+	if _, _, err := f.s.RecordDonation(ctx, f.finance, corrected); err != nil {
+		t.Fatalf("the corrected gift under the bank's reference: %v", err)
+	}
+	again := f.donationReq(5_00, "")
+	again.Input.Reference = req.Input.Reference
+	if _, _, err := f.s.RecordDonation(ctx, f.finance, again); err == nil {
+		t.Fatal("a live donation's reference was recorded twice")
+	}
+	ledgerOK(t, f.s)
+}
+
+func TestOnlyTheCheckerRejectsAndOnlyTheMakerCancels(t *testing.T) {
+	f := newFund(t)
+	f.donate(t, 1000_00, "")
+	pool := f.pool(t, "pool:unrestricted").ID
+	a, b := f.draft(t, pool, 100_00), f.draft(t, pool, 100_00)
+	if err := f.s.RejectDisbursement(ctx, f.finance, a, "自己驳回"); !errors.Is(err, domain.ErrSameMakerChecker) {
+		t.Fatalf("maker rejecting: %v", err)
+	}
+	if err := f.s.CancelDisbursement(ctx, f.approver, b, "替人取消"); !errors.Is(err, repository.ErrNotMaker) {
+		t.Fatalf("checker cancelling: %v", err)
+	}
+	if err := f.s.RejectDisbursement(ctx, f.approver, a, "材料不全"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.CancelDisbursement(ctx, f.finance, b, "重复"); err != nil {
+		t.Fatal(err)
+	}
+}

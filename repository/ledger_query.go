@@ -35,12 +35,11 @@ func (s *Store) RecentLedger(ctx context.Context, transactions int) ([]LedgerLin
 
 // FundSummary is what the finance home shows at the top.
 type FundSummary struct {
-	Raised      domain.Money // donations less reversals, from the ledger
-	Disbursed   domain.Money
-	Goal        domain.Money
-	DraftCount  int64 // disbursements waiting for a checker
-	ToPayCount  int64 // approved, waiting for the bank
-	RaisedToday domain.Money
+	Raised     domain.Money // donations less reversals, from the ledger
+	Disbursed  domain.Money
+	Goal       domain.Money
+	DraftCount int64 // disbursements waiting for a checker
+	ToPayCount int64 // approved, waiting for the bank
 }
 
 // GoalPercent is how far the fund is toward its fundraising goal, 0-100.
@@ -59,9 +58,7 @@ func (s *Store) FundHome(ctx context.Context) (FundSummary, error) {
 		(SELECT balance FROM accounts WHERE code = 'external:payees') AS disbursed,
 		(SELECT fundraising_goal FROM fund_settings WHERE id = 1) AS goal,
 		(SELECT count(*) FROM disbursements WHERE status = 'draft') AS draft_count,
-		(SELECT count(*) FROM disbursements WHERE status = 'approved') AS to_pay_count,
-		(SELECT coalesce(sum(amount), 0) FROM donations
-			WHERE reversed_at IS NULL AND created_at >= date_trunc('day', now() AT TIME ZONE 'Asia/Shanghai') AT TIME ZONE 'Asia/Shanghai') AS raised_today`).
+		(SELECT count(*) FROM disbursements WHERE status = 'approved') AS to_pay_count`).
 		Scan(&f).Error
 	return f, err
 }

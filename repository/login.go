@@ -23,25 +23,28 @@ func (loginAttempt) TableName() string { return "login_attempts" }
 // Login checks a phone and password from an address. It refuses while the phone or the address is locked by
 // recent failures, and records the attempt either way.
 //
-// The attempt is recorded as a failure before the password is checked, and the lock counts the attempts recorded
-// before it: so of any number of guesses sent at the same moment, at most PhoneFailLimit reach the password check.
-// An attempt refused by the lock is deleted again, so it does not push the lock further out.
+// The attempt is recorded as a failure before the password is checked: so of any number of guesses sent at the
+// same moment, at most PhoneFailLimit reach the password check.
 func (s *Store) Login(ctx context.Context, phone, password, ip string, now time.Time) (domain.User, error) {
 	phone = domain.NormalizePhone(phone)
 	db := s.db.WithContext(ctx)
 	attempt := loginAttempt{Phone: phone, IP: ip, Success: false, At: now}
-	if err := db.Create(&attempt).Error; err != nil {
-		return domain.User{}, err
-	}
-	if err := s.checkLock(ctx, phone, ip, attempt.ID, now); err != nil {
-		// Refused unchecked, the attempt is forgotten: it must not extend the lock it ran into.
-		if derr := db.Delete(&attempt).Error; derr != nil {
-			return domain.User{}, derr
+	// Attempts on one phone take their turn to be recorded and counted (not to check the password, which is slow),
+	// so the count each one sees is exact. An attempt refused by the lock is not kept: it must not extend the lock.
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Exec("SELECT pg_advisory_xact_lock(hashtextextended(?, 23))", "login:"+phone).Error; err != nil {
+			return err
 		}
+		if err := checkLock(tx, phone, ip, now); err != nil {
+			return err
+		}
+		return tx.Create(&attempt).Error
+	})
+	if err != nil {
 		return domain.User{}, err
 	}
 	var r userRow
-	err := db.Where("phone = ?", phone).Take(&r).Error
+	err = db.Where("phone = ?", phone).Take(&r).Error
 	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
 		return domain.User{}, err
 	}
@@ -55,7 +58,7 @@ func (s *Store) Login(ctx context.Context, phone, password, ip string, now time.
 	}
 	if !ok || r.ID == 0 {
 		// This failure may be the one that locks the phone: say so now rather than on the next try.
-		if err := s.checkLock(ctx, phone, ip, 0, now); err != nil {
+		if err := checkLock(db, phone, ip, now); err != nil {
 			return domain.User{}, err
 		}
 		return domain.User{}, domain.ErrBadLogin
@@ -70,14 +73,13 @@ func (s *Store) Login(ctx context.Context, phone, password, ip string, now time.
 	return u, nil
 }
 
-// checkLock returns a *domain.LockedError when the phone or the address is locked, counting the failures recorded
-// before the attempt `own` (0: all of them).
-func (s *Store) checkLock(ctx context.Context, phone, ip string, own int64, now time.Time) error {
-	until, err := s.lockedUntil(ctx, "phone", phone, own, domain.PhoneFailLimit, now)
+// checkLock returns a *domain.LockedError when the phone or the address is locked by the failures recorded so far.
+func checkLock(db *gorm.DB, phone, ip string, now time.Time) error {
+	until, err := lockedUntil(db, "phone", phone, domain.PhoneFailLimit, now)
 	if err != nil || !until.IsZero() {
 		return lockErr(until, err)
 	}
-	until, err = s.lockedUntil(ctx, "ip", ip, own, domain.AddressFailLimit, now)
+	until, err = lockedUntil(db, "ip", ip, domain.AddressFailLimit, now)
 	return lockErr(until, err)
 }
 
@@ -92,13 +94,10 @@ func lockErr(until time.Time, err error) error {
 }
 
 // lockedUntil reads the newest failures of a phone or an address since the last success of that phone.
-func (s *Store) lockedUntil(ctx context.Context, column, value string, own int64, limit int, now time.Time) (time.Time, error) {
+func lockedUntil(db *gorm.DB, column, value string, limit int, now time.Time) (time.Time, error) {
 	var times []time.Time
-	q := s.db.WithContext(ctx).Model(&loginAttempt{}).
+	q := db.Model(&loginAttempt{}).
 		Where(column+" = ? AND NOT success AND at > ?", value, now.Add(-domain.LockHistory))
-	if own != 0 {
-		q = q.Where("id < ?", own)
-	}
 	if column == "phone" {
 		q = q.Where("at > coalesce((SELECT max(at) FROM login_attempts WHERE phone = ? AND success), '-infinity')", value)
 	}

@@ -355,7 +355,7 @@ func markAlreadyImported(db *gorm.DB, channel string, rows []domain.StatementRow
 	taken := map[string]bool{}
 	err := inChunks(uniqStrings(refs), func(chunk []string) error {
 		var found []string
-		if err := db.Model(&donationRow{}).Where("channel = ? AND reference IN ?", channel, chunk).Pluck("reference", &found).Error; err != nil {
+		if err := db.Model(&donationRow{}).Where("channel = ? AND reference IN ? AND reversed_at IS NULL", channel, chunk).Pluck("reference", &found).Error; err != nil {
 			return err
 		}
 		for _, f := range found {
@@ -367,12 +367,13 @@ func markAlreadyImported(db *gorm.DB, channel string, rows []domain.StatementRow
 	return err
 }
 
-// donorsByName finds the existing donor for each payer name: the donor with exactly that name, of the kind the
-// name suggests if there are several, the oldest among equals.
+// donorsByName finds the existing organisation for each payer name that looks like one. A person's name is not
+// matched: two people share a name often, and a gift from one would appear under the other — perhaps published —
+// so each person's line makes a new, unpublished donor an operator can merge knowingly.
 func donorsByName(db *gorm.DB, rows []domain.StatementRow) (map[string]int64, error) {
 	kinds := map[string]string{}
 	for _, r := range rows {
-		if r.Payer != "" && r.Status != domain.RowSkip {
+		if r.Payer != "" && r.Status != domain.RowSkip && r.DonorKind == domain.DonorOrganization {
 			kinds[r.Payer] = r.DonorKind
 		}
 	}
@@ -385,7 +386,7 @@ func donorsByName(db *gorm.DB, rows []domain.StatementRow) (map[string]int64, er
 	outKind := map[string]string{}
 	err := inChunks(names, func(chunk []string) error {
 		var found []donorRow
-		if err := db.Select("id", "name", "kind").Where("name IN ?", chunk).Order("id").Find(&found).Error; err != nil {
+		if err := db.Select("id", "name", "kind").Where("name IN ? AND kind = ?", chunk, domain.DonorOrganization).Order("id").Find(&found).Error; err != nil {
 			return err
 		}
 		for _, d := range found {
