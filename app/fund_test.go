@@ -197,3 +197,20 @@ func TestAllocationForm(t *testing.T) {
 		t.Fatal("reconciliation failed after an allocation")
 	}
 }
+
+func TestDonationFormKeepsAnOlderDonor(t *testing.T) {
+	ta := newTestApp(t)
+	ctx := context.Background()
+	fin, u := ta.account(domain.RoleFinance, "13800000002")
+	first, err := ta.store.CreateDonor(ctx, repository.Actor{UserID: u.ID}, domain.Donor{Kind: "individual", Name: "最早的捐赠人"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 310; i++ { // push the first donor out of the 300 most recent
+		if _, err := ta.store.CreateDonor(ctx, repository.Actor{UserID: u.ID}, domain.Donor{Kind: "individual", Name: "捐赠人" + itoa(int64(i))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	page := fin.get("/admin/donations/new?donor=" + itoa(first))
+	mustContain(t, page, `<option value="`+itoa(first)+`" selected>最早的捐赠人</option>`)
+}

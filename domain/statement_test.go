@@ -308,3 +308,19 @@ func FuzzCheckStatement(f *testing.F) {
 		}
 	})
 }
+
+// A line without a reference cannot be told apart from the same line imported before, so it is never imported,
+// whatever the channel: importing the statement again must add nothing.
+func TestStatementLineWithoutReferenceIsRefused(t *testing.T) {
+	now := time.Date(2026, 3, 10, 12, 0, 0, 0, domain.Shanghai)
+	rows := domain.CheckStatement([][]string{
+		{"日期", "付款人", "支出", "收入", "流水号", "摘要"},
+		{"2026-03-01", "测试甲", "", "100", "", ""},
+		{"2026-03-01", "测试乙", "", "100", "", ""},
+	}, bankMapping, "other", now)
+	for _, r := range rows {
+		if r.Status != domain.RowError || !slices.Contains(r.Errors, "statement.reference_missing") {
+			t.Errorf("line %d: %s %v, want an error for the missing reference", r.Line, r.Status, r.Errors)
+		}
+	}
+}
