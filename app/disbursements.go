@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -62,15 +61,8 @@ func (a *App) createDisbursement(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	amount, err := domain.ParseMoney(f.Amount)
-	var me *domain.MoneyError
-	if errors.As(err, &me) {
-		fe.Add("amount", me.Key)
-	}
-	pool, perr := strconv.ParseInt(f.Pool, 10, 64)
-	if perr != nil {
-		fe.Add("pool", "error.choose_one")
-	}
+	amount := amountField(fe, "amount", f.Amount)
+	pool := idField(fe, "pool", f.Pool)
 	if len(fe) == 0 {
 		var id int64
 		id, err = a.store.CreateDisbursement(c.Request().Context(), actor(c), repository.DisbursementDraft{PoolID: pool,

@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
 
@@ -64,3 +65,22 @@ func fieldErrors(err error) (domain.FieldErrors, bool) {
 }
 
 func thisYear() int { return time.Now().In(shanghai).Year() }
+
+// amountField parses a typed amount, noting what is wrong with it under field.
+func amountField(fe domain.FieldErrors, field, typed string) domain.Money {
+	m, err := domain.ParseMoney(typed)
+	var me *domain.MoneyError
+	if errors.As(err, &me) {
+		fe.Add(field, me.Key)
+	}
+	return m
+}
+
+// idField parses a chosen id (a pool, a donor), noting an empty or bad choice under field.
+func idField(fe domain.FieldErrors, field, typed string) int64 {
+	id, err := strconv.ParseInt(typed, 10, 64)
+	if err != nil || id <= 0 {
+		fe.Add(field, "error.choose_one")
+	}
+	return id
+}

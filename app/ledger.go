@@ -3,7 +3,6 @@ package app
 import (
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -59,19 +58,8 @@ func (a *App) allocate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	amount, err := domain.ParseMoney(f.Amount)
-	var me *domain.MoneyError
-	if errors.As(err, &me) {
-		fe.Add("amount", me.Key)
-	}
-	from, ferr := strconv.ParseInt(f.From, 10, 64)
-	to, terr := strconv.ParseInt(f.To, 10, 64)
-	if ferr != nil {
-		fe.Add("from", "error.choose_one")
-	}
-	if terr != nil {
-		fe.Add("to", "error.choose_one")
-	}
+	amount := amountField(fe, "amount", f.Amount)
+	from, to := idField(fe, "from", f.From), idField(fe, "to", f.To)
 	if len(fe) == 0 {
 		_, err = a.store.Allocate(c.Request().Context(), actor(c), from, to, amount, strings.TrimSpace(f.Reason))
 		var short *domain.InsufficientFundsError
