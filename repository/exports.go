@@ -46,19 +46,23 @@ func (s *Store) ExportDonations(ctx context.Context, f ExportFilter, each func(D
 	})
 }
 
+// poolClause narrows a query on the accounts aliased a to the filter's pool: one program's, or the unrestricted.
+func (f ExportFilter) poolClause(where string, args []any) (string, []any) {
+	switch {
+	case f.ProgramCode != "":
+		return where + " AND a.program_id = (SELECT id FROM programs WHERE code = ?)", append(args, f.ProgramCode)
+	case f.Unrestricted:
+		return where + " AND a.code = ?", append(args, accountUnrestricted)
+	}
+	return where, args
+}
+
 // ExportDisbursements calls each with every disbursement created in the filter's dates, whatever its state,
 // oldest first, from one snapshot.
 func (s *Store) ExportDisbursements(ctx context.Context, f ExportFilter, each func(Disbursement) error) error {
 	from, _, next := f.days()
 	where, args := "d.created_at >= ? AND d.created_at < ?", []any{from, next}
-	switch {
-	case f.ProgramCode != "":
-		where += " AND a.program_id = (SELECT id FROM programs WHERE code = ?)"
-		args = append(args, f.ProgramCode)
-	case f.Unrestricted:
-		where += " AND a.code = ?"
-		args = append(args, accountUnrestricted)
-	}
+	where, args = f.poolClause(where, args)
 	return s.exportRows(ctx, disbursementSQL+" WHERE "+where+" ORDER BY d.created_at, d.id", args, func(tx *gorm.DB, rows *sql.Rows) error {
 		var d Disbursement
 		if err := tx.ScanRows(rows, &d); err != nil {
@@ -104,14 +108,7 @@ const ledgerExportSQL = `SELECT t.id AS transaction_id, t.kind, t.memo, t.create
 func (s *Store) ExportLedger(ctx context.Context, f ExportFilter, each func(LedgerExportLine) error) error {
 	from, _, next := f.days()
 	where, args := "t.created_at >= ? AND t.created_at < ?", []any{from, next}
-	switch {
-	case f.ProgramCode != "":
-		where += " AND a.program_id = (SELECT id FROM programs WHERE code = ?)"
-		args = append(args, f.ProgramCode)
-	case f.Unrestricted:
-		where += " AND a.code = ?"
-		args = append(args, accountUnrestricted)
-	}
+	where, args = f.poolClause(where, args)
 	return s.exportRows(ctx, ledgerExportSQL+" WHERE "+where+" ORDER BY t.id, e.id", args, func(tx *gorm.DB, rows *sql.Rows) error {
 		var l LedgerExportLine
 		if err := tx.ScanRows(rows, &l); err != nil {
