@@ -207,87 +207,80 @@ var capitalDigits = [10]string{"零", "壹", "贰", "叁", "肆", "伍", "陆", 
 // filling in 票据 in 《支付结算办法》 (附件一):
 //
 //   - Every digit is written with its unit, a leading ten included: 10 元 is 壹拾元整, never 拾元整.
-//   - Zeros between non-zero digits are written as one 零: 1,409 is 壹仟肆佰零玖元; 6,007 is 陆仟零柒元.
-//     A section (万, 亿) that ends in zeros needs no 零, its unit stands for them; the section below gets a 零
-//     when it does not start at its top digit: 1,000,100 is 壹佰万零壹佰元, 1,001,000 is 壹佰万壹仟元,
-//     100,001,000 is 壹亿零壹仟元.
-//   - Where the rules allow either (the 万 or 元 digit is 0 but the next digit down is not) no 零 is written:
-//     107,000.53 is 壹拾万柒仟元伍角叁分 and 1,680.32 is 壹仟陆佰捌拾元叁角贰分.
+//   - A run of zeros between non-zero digits is written as one 零 (1,409 is 壹仟肆佰零玖元; 6,007 is 陆仟零柒元),
+//     also when the run takes in the 万, 亿 or 元 place. The unit of that place is written first, then the 零:
+//     1,001,000 is 壹佰万零壹仟元, 1,680.32 is 壹仟陆佰捌拾元零叁角贰分, 107,000.53 is 壹拾万零柒仟元零伍角叁分.
+//     (The rules allow leaving out the 零 at the 万 and 元 places; writing it always is one spelling everywhere,
+//     and no digit can be slipped in front of a 万 or a 元.)
 //   - 角 zero and 分 not: 零 after 元 (1,000.05 is 壹仟元零伍分). Under one yuan there is no 元: 0.05 is 伍分.
-//   - 整 after 元 (壹仟贰佰叁拾肆元整) and also after 角 (壹佰元伍角整, 伍角整): the rules make it optional after
+//   - 整 after 元 (壹仟贰佰叁拾肆元整) and also after 角 (壹佰元零伍角整, 伍角整): the rules make it optional after
 //     角 and one spelling everywhere is easier to check; never after 分.
 //   - Zero is 零元整. A negative amount starts with 负. The 人民币 prefix is left to the receipt template.
 //
 // Amounts above 9,999 亿 (far beyond MaxAmount) carry on with 亿 sections, e.g. 壹万亿 and 壹亿亿.
 func (m Money) Capitals() string {
 	neg, yuan, fen := m.split()
-	jiao, fen := fen/10, fen%10
-	var b strings.Builder
+	var w capitalWriter
 	if neg {
-		b.WriteString("负")
+		w.b.WriteString("负")
 	}
-	switch {
-	case yuan == 0 && jiao == 0 && fen == 0:
-		b.WriteString("零元整")
-		return b.String()
-	case yuan > 0:
-		writeCapitalInt(&b, yuan)
-		b.WriteString("元")
+	if yuan == 0 && fen == 0 {
+		w.b.WriteString("零元整")
+		return w.b.String()
 	}
-	if jiao > 0 {
-		b.WriteString(capitalDigits[jiao] + "角")
-	} else if fen > 0 && yuan > 0 {
-		b.WriteString("零")
+	if yuan > 0 {
+		w.integer(yuan)
+		w.b.WriteString("元")
 	}
-	if fen > 0 {
-		b.WriteString(capitalDigits[fen] + "分")
-	} else {
-		b.WriteString("整")
+	w.digit(fen/10, "角")
+	w.digit(fen%10, "分")
+	if fen%10 == 0 {
+		w.b.WriteString("整")
 	}
-	return b.String()
+	return w.b.String()
 }
 
-// writeCapitalInt writes n > 0 by sections: above 亿, then 万, then the last four digits.
-func writeCapitalInt(b *strings.Builder, n uint64) {
+// capitalWriter writes digits from the most significant down, holding back a 零 for a run of zeros until the next
+// non-zero digit shows that the zeros were between two digits.
+type capitalWriter struct {
+	b       strings.Builder
+	started bool // a non-zero digit has been written
+	zero    bool // zeros since the last non-zero digit
+}
+
+func (w *capitalWriter) digit(d uint64, unit string) {
+	if d == 0 {
+		w.zero = w.started
+		return
+	}
+	if w.zero {
+		w.b.WriteString("零")
+	}
+	w.b.WriteString(capitalDigits[d] + unit)
+	w.started, w.zero = true, false
+}
+
+// integer writes n > 0: the 亿 sections above, then the 万 section and the last four digits.
+func (w *capitalWriter) integer(n uint64) {
 	const wan, yi = 10_000, 100_000_000
-	var low, unit uint64
-	var unitName string
-	switch {
-	case n >= yi:
-		low, unit, unitName = n%yi, yi, "亿"
-		writeCapitalInt(b, n/yi)
-	case n >= wan:
-		low, unit, unitName = n%wan, wan, "万"
-		writeCapitalSection(b, n/wan)
-	default:
-		writeCapitalSection(b, n)
-		return
+	if n >= yi {
+		w.integer(n / yi)
+		w.b.WriteString("亿")
+		n %= yi
 	}
-	b.WriteString(unitName)
-	if low == 0 {
-		return
+	if high := n / wan; high > 0 {
+		w.section(high)
+		w.b.WriteString("万")
+	} else {
+		w.section(0) // four zeros of the 万 section, when it is below a 亿
 	}
-	if low < unit/10 { // the section below does not start at its top digit: 壹佰万零壹佰
-		b.WriteString("零")
-	}
-	writeCapitalInt(b, low)
+	w.section(n % wan)
 }
 
-// writeCapitalSection writes 1..9999; inner zeros become one 零, trailing zeros nothing.
-func writeCapitalSection(b *strings.Builder, n uint64) {
+// section writes the four digits of 0..9999 with their units.
+func (w *capitalWriter) section(n uint64) {
 	units := [4]string{"仟", "佰", "拾", ""}
-	started, zero := false, false
 	for i, div := 0, uint64(1000); i < 4; i, div = i+1, div/10 {
-		d := n / div % 10
-		switch {
-		case d == 0:
-			zero = started
-		default:
-			if zero {
-				b.WriteString("零")
-			}
-			b.WriteString(capitalDigits[d] + units[i])
-			started, zero = true, false
-		}
+		w.digit(n/div%10, units[i])
 	}
 }
