@@ -7,7 +7,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"guanai/domain"
-	"guanai/repository"
 )
 
 func (a *App) accountPage(c echo.Context) error {
@@ -111,7 +110,7 @@ type resetForm struct {
 
 func (a *App) resetForm(c echo.Context) error {
 	u, err := a.store.CheckResetLink(c.Request().Context(), c.Param("token"))
-	if errors.Is(err, repository.ErrResetLinkInvalid) {
+	if errors.Is(err, domain.ErrResetLinkInvalid) {
 		return a.renderResetInvalid(c)
 	}
 	if err != nil {
@@ -148,7 +147,7 @@ func (a *App) reset(c echo.Context) error {
 		return a.views.render(c, http.StatusUnprocessableEntity, "reset", p)
 	}
 	_, err = a.store.ResetPassword(c.Request().Context(), c.RealIP(), c.Param("token"), f.Password)
-	if errors.Is(err, repository.ErrResetLinkInvalid) {
+	if errors.Is(err, domain.ErrResetLinkInvalid) {
 		return a.renderResetInvalid(c)
 	}
 	if err != nil {

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"time"
 
 	"github.com/alexedwards/scs/postgresstore"
@@ -28,7 +27,8 @@ type App struct {
 	tr       *translator
 	log      *slog.Logger
 	metrics  *metrics
-	now      func() time.Time
+	now      func() time.Time // the store's clock
+	access   *routeTable
 }
 
 // New wires the application; the echo instance it returns serves every route.
@@ -41,7 +41,7 @@ func New(cfg config.Config, store *repository.Store, log *slog.Logger) (*App, *e
 	if err != nil {
 		return nil, nil, err
 	}
-	a := &App{cfg: cfg, store: store, views: v, tr: newTranslator(), log: log, now: time.Now}
+	a := &App{cfg: cfg, store: store, views: v, tr: newTranslator(), log: log, now: store.Now}
 	a.sessions = newSessions(cfg, store)
 	a.metrics = newMetrics(store)
 	e := echo.New()
@@ -81,25 +81,37 @@ func ipExtractor(cfg config.Config) echo.IPExtractor {
 
 // serve runs the HTTP server until ctx ends (SIGINT or SIGTERM), then drains requests in flight.
 func serve(ctx context.Context, cfg config.Config, store *repository.Store, stdout io.Writer) error {
-	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	log := newLogger()
 	_, e, err := New(cfg, store, log)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{
-		Addr:              cfg.Addr,
-		Handler:           e,
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Guanai is listening on %s — open %s\n", ln.Addr(), cfg.BaseURL)
+	return runServer(ctx, newHTTPServer(e), ln, log)
+}
+
+// newHTTPServer bounds how long a client may take over each part of a request, so slow clients cannot hold
+// connections open for ever.
+func newHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "Guanai is listening on %s (%s)\n", ln.Addr(), cfg.BaseURL)
+}
+
+// drainTimeout is how long a shutdown waits for requests in flight; process managers wait 30 s before SIGKILL.
+const drainTimeout = 25 * time.Second
+
+// runServer serves on ln until ctx ends, then stops taking connections and waits for requests in flight to finish.
+func runServer(ctx context.Context, srv *http.Server, ln net.Listener, log *slog.Logger) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -108,7 +120,7 @@ func serve(ctx context.Context, cfg config.Config, store *repository.Store, stdo
 	case <-ctx.Done():
 	}
 	log.Info("shutting down: draining requests in flight")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 25*time.Second)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), drainTimeout)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return err

@@ -21,14 +21,14 @@ func (a *App) loginForm(c echo.Context) error {
 		return c.Redirect(http.StatusSeeOther, homeOf(u.Role))
 	}
 	p := a.newPage(c, "login.title")
-	p.Data = loginView{Next: safeNext(c.QueryParam("next"))}
+	p.Data = loginView{Next: safeRedirect(c.QueryParam("next"))}
 	return a.views.render(c, http.StatusOK, "login", p)
 }
 
 func (a *App) login(c echo.Context) error {
 	phone, password := c.FormValue("phone"), c.FormValue("password")
-	next := safeNext(c.FormValue("next"))
-	u, err := a.store.Login(c.Request().Context(), phone, password, c.RealIP(), a.now())
+	next := safeRedirect(c.FormValue("next"))
+	u, err := a.store.Login(c.Request().Context(), phone, password, c.RealIP())
 	if err != nil {
 		return a.loginFailed(c, err, next)
 	}

@@ -13,14 +13,14 @@ import (
 	"guanai/repository"
 )
 
-// Who may reach each route. public: everyone, anonymous included; anyone: every logged-in role.
+// Who may reach each route. everyone: anonymous included; anyone: every logged-in role.
 var (
-	public  = []domain.Role{"anonymous", domain.RoleStaff, domain.RoleVolunteer, domain.RoleAdmin, domain.RoleFinance, domain.RoleCoordinator, domain.RoleAuditor}
-	anyone  = []domain.Role{domain.RoleStaff, domain.RoleVolunteer, domain.RoleAdmin, domain.RoleFinance, domain.RoleCoordinator, domain.RoleAuditor}
-	ops     = []domain.Role{domain.RoleAdmin, domain.RoleFinance, domain.RoleCoordinator, domain.RoleAuditor}
-	readers = []domain.Role{domain.RoleAdmin, domain.RoleCoordinator, domain.RoleAuditor}
-	coord   = []domain.Role{domain.RoleAdmin, domain.RoleCoordinator}
-	admin   = []domain.Role{domain.RoleAdmin}
+	everyone = []domain.Role{"anonymous", domain.RoleStaff, domain.RoleVolunteer, domain.RoleAdmin, domain.RoleFinance, domain.RoleCoordinator, domain.RoleAuditor}
+	anyone   = []domain.Role{domain.RoleStaff, domain.RoleVolunteer, domain.RoleAdmin, domain.RoleFinance, domain.RoleCoordinator, domain.RoleAuditor}
+	ops      = []domain.Role{domain.RoleAdmin, domain.RoleFinance, domain.RoleCoordinator, domain.RoleAuditor}
+	readers  = []domain.Role{domain.RoleAdmin, domain.RoleCoordinator, domain.RoleAuditor}
+	coord    = []domain.Role{domain.RoleAdmin, domain.RoleCoordinator}
+	admin    = []domain.Role{domain.RoleAdmin}
 )
 
 // authzMatrices are the tables every route must be in: a new route without a row fails the test. Each area adds
@@ -38,21 +38,22 @@ func authzMatrix() map[string][]domain.Role {
 }
 
 var accountsMatrix = map[string][]domain.Role{
-	"GET /healthz":                                public,
-	"GET /readyz":                                 public,
-	"GET /metrics":                                public,
-	"GET /static/:name":                           public,
-	"GET /":                                       public,
-	"POST /lang":                                  public,
-	"GET /privacy":                                public,
-	"GET /login":                                  public,
-	"POST /login":                                 public,
-	"GET /register/staff":                         public,
-	"POST /register/staff":                        public,
-	"GET /register/volunteer":                     public,
-	"POST /register/volunteer":                    public,
-	"GET /reset/:token":                           public,
-	"POST /reset/:token":                          public,
+	"GET /healthz":                                everyone,
+	"HEAD /healthz":                               everyone,
+	"GET /readyz":                                 everyone,
+	"GET /metrics":                                everyone,
+	"GET /static/:name":                           everyone,
+	"GET /":                                       everyone,
+	"POST /lang":                                  everyone,
+	"GET /privacy":                                everyone,
+	"GET /login":                                  everyone,
+	"POST /login":                                 everyone,
+	"GET /register/staff":                         everyone,
+	"POST /register/staff":                        everyone,
+	"GET /register/volunteer":                     everyone,
+	"POST /register/volunteer":                    everyone,
+	"GET /reset/:token":                           everyone,
+	"POST /reset/:token":                          everyone,
 	"POST /logout":                                anyone,
 	"GET /account":                                anyone,
 	"GET /account/password":                       anyone,
@@ -118,12 +119,16 @@ func TestAuthorizationMatrix(t *testing.T) {
 			continue
 		}
 		path := params.Replace(rt.Path)
-		for _, role := range public {
+		for _, role := range everyone {
 			c := clients[role]
 			var r response
-			if rt.Method == http.MethodGet {
+			switch rt.Method {
+			case http.MethodGet:
 				r = c.get(path)
-			} else {
+			case http.MethodHead:
+				req, _ := http.NewRequest(http.MethodHead, ta.srv.URL+path, nil)
+				r = c.do(req)
+			default:
 				r = c.post(path, url.Values{})
 			}
 			checkAccess(t, key, role, slices.Contains(allowed, role), r)

@@ -17,6 +17,8 @@ import (
 
 const usage = `usage: guanai <command> [flags]
 
+Guanai runs a city's care fund for frontline medical workers: see README.md and docs/.
+
 commands:
   serve [--migrate]      serve the site (refuses a database whose schema is behind, unless --migrate)
   demo                   create the database if needed, migrate, load the demo data, print the demo logins, serve
@@ -24,6 +26,10 @@ commands:
   admin create --phone P --password X --name N --role R
                          create an account (roles: staff volunteer admin finance coordinator auditor)
   ledger verify          reconcile the fund: exit status 1 and the first problems printed on any inconsistency
+  help                   print this
+
+Configuration comes from the environment (DATABASE_URL, GUANAI_ADDR, GUANAI_BASE_URL, GUANAI_ENV,
+GUANAI_ID_HASH_KEY, GUANAI_TRUSTED_PROXIES, GUANAI_METRICS_NETWORKS): see README.md.
 `
 
 // Exit statuses: 2 for a usage or configuration mistake, 1 for anything that went wrong while running.
@@ -38,6 +44,11 @@ func Main(args []string, getenv func(string) string, stdout, stderr io.Writer) i
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return exitUsage
+	}
+	switch args[0] {
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
 	}
 	cfg, err := config.Load(getenv)
 	if err != nil {
@@ -66,6 +77,9 @@ func Main(args []string, getenv func(string) string, stdout, stderr io.Writer) i
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.Is(err, flag.ErrHelp):
+		fmt.Fprint(stdout, usage)
+		return exitOK
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "guanai %s: %v\n\n%s", cmd, err, usage)
 		return exitUsage
@@ -79,14 +93,29 @@ type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
 
+// parseFlags parses a command's flags; -h asks for the usage, anything else unknown is a usage mistake.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	err := fs.Parse(args)
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return err
+	}
+	return usageError{err.Error()}
+}
+
+// openStore connects to the configured database, with the system clock and the JSON log on standard error.
+func openStore(ctx context.Context, cfg config.Config) (*repository.Store, error) {
+	return repository.Open(ctx, cfg.DatabaseURL, repository.Options{IDKey: []byte(cfg.IDHashKey), Log: newLogger()})
+}
+
 func runServe(ctx context.Context, cfg config.Config, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	migrate := fs.Bool("migrate", false, "apply pending migrations first")
-	if err := fs.Parse(args); err != nil {
-		return usageError{err.Error()}
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
-	store, err := repository.Open(ctx, cfg.DatabaseURL, []byte(cfg.SessionKey))
+	store, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -103,7 +132,7 @@ func runServe(ctx context.Context, cfg config.Config, args []string, stdout io.W
 }
 
 func runMigrate(ctx context.Context, cfg config.Config, stdout io.Writer) error {
-	store, err := repository.Open(ctx, cfg.DatabaseURL, []byte(cfg.SessionKey))
+	store, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -122,7 +151,13 @@ func migrateStore(ctx context.Context, store *repository.Store, stdout io.Writer
 	return err
 }
 
+// errDemoInProduction keeps the demo's published password away from a production database.
+var errDemoInProduction = errors.New("refused in production (GUANAI_ENV=production): the demo accounts share a published password")
+
 func runDemo(ctx context.Context, cfg config.Config, stdout io.Writer) error {
+	if cfg.Production() {
+		return errDemoInProduction
+	}
 	created, err := repository.EnsureDatabase(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
@@ -130,7 +165,7 @@ func runDemo(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	if created {
 		fmt.Fprintln(stdout, "created the database")
 	}
-	store, err := repository.Open(ctx, cfg.DatabaseURL, []byte(cfg.SessionKey))
+	store, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -155,10 +190,10 @@ func runAdmin(ctx context.Context, cfg config.Config, args []string, stdout io.W
 	password := fs.String("password", "", "password (8 or more characters)")
 	name := fs.String("name", "", "the person's name")
 	role := fs.String("role", "admin", "role")
-	if err := fs.Parse(args[1:]); err != nil {
-		return usageError{err.Error()}
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return err
 	}
-	store, err := repository.Open(ctx, cfg.DatabaseURL, []byte(cfg.SessionKey))
+	store, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -199,7 +234,7 @@ func runLedger(ctx context.Context, cfg config.Config, args []string, stdout io.
 	if len(args) != 1 || args[0] != "verify" {
 		return usageError{"expected `ledger verify`"}
 	}
-	store, err := repository.Open(ctx, cfg.DatabaseURL, []byte(cfg.SessionKey))
+	store, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -24,7 +23,7 @@ func runMain(env map[string]string, args ...string) (int, string, string) {
 
 func TestBadConfigurationExitsTwoNamingTheVariable(t *testing.T) {
 	code, _, stderr := runMain(map[string]string{"GUANAI_ENV": "production"}, "serve")
-	if code != 2 || !strings.Contains(stderr, "GUANAI_SESSION_KEY") || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+	if code != 2 || !strings.Contains(stderr, "GUANAI_ID_HASH_KEY") || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
 	if code, _, _ := runMain(nil, "frobnicate"); code != 2 {
@@ -114,7 +113,7 @@ func TestDemoDataIsIdempotent(t *testing.T) {
 	}
 	// Every demo login works and lands on its role's home; the volunteers' qualifications are verified.
 	for _, phone := range []string{"13800000001", "13800000002", "13800000003", "13800000004", "13900000005", "13700000010"} {
-		u, err := store.Login(ctx, phone, DemoPassword, "127.0.0.1", time.Now())
+		u, err := store.Login(ctx, phone, DemoPassword, "127.0.0.1")
 		if err != nil || u.Status != domain.StatusActive {
 			t.Fatalf("demo login %s: %+v %v", phone, u, err)
 		}
@@ -131,7 +130,7 @@ func TestDemoDataIsIdempotent(t *testing.T) {
 func TestLedgerVerifyCommand(t *testing.T) {
 	url := testdb.URL(t)
 	env := map[string]string{"DATABASE_URL": url}
-	store, err := repository.Open(context.Background(), url, []byte("k"))
+	store, err := repository.Open(context.Background(), url, repository.Options{IDKey: []byte("k")})
 	if err != nil {
 		t.Fatal(err)
 	}

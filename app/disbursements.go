@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"strings"
 
@@ -11,10 +10,6 @@ import (
 	"guanai/domain"
 	"guanai/repository"
 )
-
-// Disbursement states the list can be narrowed to.
-var disbursementStates = []string{domain.DisbursementDraft, domain.DisbursementApproved, domain.DisbursementPaid,
-	domain.DisbursementRejected, domain.DisbursementCancelled}
 
 type disbursementListView struct {
 	Disbursements []repository.Disbursement
@@ -30,7 +25,7 @@ func (a *App) disbursementList(c echo.Context) error {
 	}
 	p := a.newPage(c, "disbursements.title")
 	p.Form = c.QueryParams()
-	p.Data = disbursementListView{Disbursements: list, Pager: newPager(c.Request().URL, page, total), States: disbursementStates}
+	p.Data = disbursementListView{Disbursements: list, Pager: listPager(c.Request().URL, page, total), States: domain.DisbursementStates}
 	return a.views.render(c, http.StatusOK, "disbursements", p)
 }
 
@@ -82,10 +77,8 @@ func (a *App) createDisbursement(c echo.Context) error {
 }
 
 type disbursementView struct {
-	D          repository.Disbursement
-	CanWrite   bool
-	IsMaker    bool
-	CanApprove bool
+	D       repository.Disbursement
+	IsMaker bool
 }
 
 func (a *App) disbursementPage(c echo.Context) error {
@@ -97,10 +90,8 @@ func (a *App) disbursementPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	u := currentUser(c)
 	p := a.newPage(c, "disbursement.title")
-	p.Data = disbursementView{D: d, CanWrite: canWriteFund(c), IsMaker: d.MakerID == u.ID,
-		CanApprove: canWriteFund(c) && d.MakerID != u.ID && d.Status == domain.DisbursementDraft}
+	p.Data = disbursementView{D: d, IsMaker: d.MakerID == currentUser(c).ID}
 	return a.views.render(c, http.StatusOK, "disbursement", p)
 }
 
@@ -111,7 +102,7 @@ func (a *App) approveDisbursement(c echo.Context) error {
 }
 
 type payForm struct {
-	BankReference string `form:"bank_reference" validate:"required,max=100,plain"`
+	BankReference string `form:"bank_reference" validate:"max=100,plain"`
 }
 
 func (a *App) payDisbursement(c echo.Context) error {
@@ -121,10 +112,10 @@ func (a *App) payDisbursement(c echo.Context) error {
 		return err
 	}
 	return a.disbursementStep(c, "disbursement.paid", func(id int64) error {
-		if key := fe["bank_reference"]; key != "" {
-			return domain.FieldErrors{"bank_reference": key}
+		if err := fe.Err(); err != nil {
+			return err
 		}
-		return a.store.PayDisbursement(c.Request().Context(), actor(c), id, strings.TrimSpace(f.BankReference))
+		return a.store.PayDisbursement(c.Request().Context(), actor(c), id, f.BankReference)
 	})
 }
 
@@ -138,47 +129,20 @@ func (a *App) cancelDisbursement(c echo.Context) error {
 
 func (a *App) endDisbursement(c echo.Context, okKey string, end func(ctx context.Context, actor repository.Actor, id int64, reason string) error) error {
 	var f decisionForm
-	key, err := f.check(c, false)
-	if err != nil {
-		return err
+	if err := c.Bind(&f); err != nil {
+		return echo.ErrBadRequest
 	}
 	return a.disbursementStep(c, okKey, func(id int64) error {
-		if key != "" {
-			return domain.FieldErrors{"reason": key}
-		}
-		return end(c.Request().Context(), actor(c), id, strings.TrimSpace(f.Reason))
+		return end(c.Request().Context(), actor(c), id, f.Reason)
 	})
 }
 
-// disbursementStep runs one step of the workflow and goes back to the disbursement's page with what happened:
-// the step's refusal (wrong state, maker approving, not enough money — with what is available) is a message
-// there, not an error page.
+// disbursementStep runs one step of the workflow and goes back to the disbursement's page with what happened: the
+// step's refusal (wrong state, maker approving, not enough money — with what is available) is a message there.
 func (a *App) disbursementStep(c echo.Context, okKey string, step func(id int64) error) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	err = step(id)
-	var short *domain.InsufficientFundsError
-	switch {
-	case err == nil:
-		a.flash(c, "ok", okKey)
-	case errors.As(err, &short):
-		a.flash(c, "error", "fund.insufficient", "Available", short.Available.String())
-	case errors.Is(err, domain.ErrSameMakerChecker):
-		a.flash(c, "error", "disbursement.same_maker")
-	case errors.Is(err, domain.ErrWrongState):
-		a.flash(c, "error", "disbursement.wrong_state")
-	case errors.Is(err, repository.ErrNotMaker):
-		a.flash(c, "error", "disbursement.not_maker")
-	default:
-		fe, ok := fieldErrors(err)
-		if !ok {
-			return err
-		}
-		for _, key := range fe {
-			a.flash(c, "error", key)
-		}
-	}
-	return c.Redirect(http.StatusSeeOther, "/admin/disbursements/"+itoa64(id))
+	return a.afterAction(c, step(id), "/admin/disbursements/"+itoa64(id), okKey)
 }

@@ -52,7 +52,7 @@ func newFormKey() string {
 func (a *App) donationForm(c echo.Context) error {
 	p := a.newPage(c, "donation_new.title")
 	p.Form.Set("key", newFormKey())
-	p.Form.Set("received_on", time.Now().In(shanghai).Format("2006-01-02"))
+	p.Form.Set("received_on", a.now().In(shanghai).Format("2006-01-02"))
 	p.Form.Set("channel", "bank_transfer")
 	if id := c.QueryParam("donor"); id != "" {
 		p.Form.Set("donor_id", id)
@@ -75,7 +75,7 @@ func (a *App) renderDonationForm(c echo.Context, status int, p *Page, problem st
 		return err
 	}
 	p.Data = donationFormView{Donors: donors, Programs: programs, Channels: domain.DonationChannels,
-		Today: time.Now().In(shanghai).Format("2006-01-02"), Problem: problem}
+		Today: a.now().In(shanghai).Format("2006-01-02"), Problem: problem}
 	return a.views.render(c, status, "donation_new", p)
 }
 
@@ -110,8 +110,8 @@ func (a *App) recordDonation(c echo.Context) error {
 	if len(fe) == 0 {
 		id, existed, err := a.store.RecordDonation(c.Request().Context(), actor(c), req)
 		switch {
-		case errors.Is(err, repository.ErrKeyReused):
-			return a.donationFormAgain(c, nil, "donation.key_reused")
+		case errors.Is(err, domain.ErrKeyReused):
+			return a.donationFormAgain(c, nil, err)
 		case err != nil:
 			var ok bool
 			if fe, ok = fieldErrors(err); !ok {
@@ -125,16 +125,18 @@ func (a *App) recordDonation(c echo.Context) error {
 			return c.Redirect(http.StatusSeeOther, "/admin/donations/"+itoa64(id))
 		}
 	}
-	return a.donationFormAgain(c, fe, "")
+	return a.donationFormAgain(c, fe, nil)
 }
 
 // donationFormAgain shows the form with what was typed and the same one-time key, so the corrected form still
 // records at most once.
-func (a *App) donationFormAgain(c echo.Context, fe domain.FieldErrors, problem string) error {
+func (a *App) donationFormAgain(c echo.Context, fe domain.FieldErrors, refusal error) error {
 	p := a.newPage(c, "donation_new.title")
 	p.Form, p.Errors = c.Request().PostForm, fe
-	if problem == "donation.key_reused" {
+	problem := ""
+	if errors.Is(refusal, domain.ErrKeyReused) {
 		p.Form.Set("key", newFormKey()) // that key is spent: this form is a new donation now
+		problem, _ = domain.ErrKeyReused.Message()
 	}
 	return a.renderDonationForm(c, http.StatusUnprocessableEntity, p, problem)
 }
@@ -162,8 +164,6 @@ func (f donationForm) request(now time.Time) (repository.DonationRequest, domain
 	return req, fe
 }
 
-func itoa64(id int64) string { return strconv.FormatInt(id, 10) }
-
 type donationListView struct {
 	Donations []repository.Donation
 	Pager     pager
@@ -185,13 +185,8 @@ func (a *App) donationList(c echo.Context) error {
 	}
 	p := a.newPage(c, "donations.title")
 	p.Form = c.QueryParams()
-	p.Data = donationListView{Donations: list, Pager: newPager(c.Request().URL, f.Page, total), Programs: programs}
+	p.Data = donationListView{Donations: list, Pager: listPager(c.Request().URL, f.Page, total), Programs: programs}
 	return a.views.render(c, http.StatusOK, "donations", p)
-}
-
-type donationView struct {
-	Donation repository.Donation
-	CanWrite bool
 }
 
 func (a *App) donationPage(c echo.Context) error {
@@ -204,13 +199,8 @@ func (a *App) donationPage(c echo.Context) error {
 		return err
 	}
 	p := a.newPage(c, "donation.title")
-	p.Data = donationView{Donation: d, CanWrite: canWriteFund(c)}
+	p.Data = d
 	return a.views.render(c, http.StatusOK, "donation", p)
-}
-
-func canWriteFund(c echo.Context) bool {
-	u := currentUser(c)
-	return u != nil && (u.Role == domain.RoleAdmin || u.Role == domain.RoleFinance)
 }
 
 func (a *App) reverseDonation(c echo.Context) error {
@@ -219,25 +209,11 @@ func (a *App) reverseDonation(c echo.Context) error {
 		return err
 	}
 	var f decisionForm
-	if key, err := f.check(c, false); err != nil {
-		return err
-	} else if key != "" {
-		a.flash(c, "error", key)
-		return c.Redirect(http.StatusSeeOther, "/admin/donations/"+itoa64(id))
+	if err := c.Bind(&f); err != nil {
+		return echo.ErrBadRequest
 	}
 	err = a.store.ReverseDonation(c.Request().Context(), actor(c), id, f.Reason)
-	var short *domain.InsufficientFundsError
-	switch {
-	case errors.Is(err, repository.ErrAlreadyReversed):
-		a.flash(c, "error", "donation.already_reversed")
-	case errors.As(err, &short):
-		a.flash(c, "error", "fund.insufficient", "Available", short.Available.String())
-	case err != nil:
-		return err
-	default:
-		a.flash(c, "ok", "donation.reversed")
-	}
-	return c.Redirect(http.StatusSeeOther, "/admin/donations/"+itoa64(id))
+	return a.afterAction(c, err, "/admin/donations/"+itoa64(id), "donation.reversed")
 }
 
 func (a *App) reissueReceipt(c echo.Context) error {

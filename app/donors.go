@@ -22,7 +22,7 @@ func (a *App) donorList(c echo.Context) error {
 	}
 	p := a.newPage(c, "donors.title")
 	p.Form = c.QueryParams()
-	p.Data = donorListView{Donors: donors, Pager: newPager(c.Request().URL, page, total)}
+	p.Data = donorListView{Donors: donors, Pager: listPager(c.Request().URL, page, total)}
 	return a.views.render(c, http.StatusOK, "donors", p)
 }
 
@@ -30,7 +30,6 @@ type donorView struct {
 	Donor     repository.DonorSummary
 	Donations []repository.Donation
 	Pager     pager
-	CanWrite  bool
 }
 
 func (a *App) donorPage(c echo.Context) error {
@@ -49,7 +48,7 @@ func (a *App) donorPage(c echo.Context) error {
 		return err
 	}
 	p := a.newPage(c, "donor.title")
-	p.Data = donorView{Donor: d, Donations: list, Pager: newPager(c.Request().URL, page, total), CanWrite: canWriteFund(c)}
+	p.Data = donorView{Donor: d, Donations: list, Pager: listPager(c.Request().URL, page, total)}
 	return a.views.render(c, http.StatusOK, "donor", p)
 }
 

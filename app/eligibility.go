@@ -49,7 +49,7 @@ func (a *App) eligibilityUpload(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/admin/eligibility/imports/"+strconv.FormatInt(id, 10))
+	return c.Redirect(http.StatusSeeOther, "/admin/eligibility/imports/"+itoa64(id))
 }
 
 func joinMissing(m []string) string {
@@ -89,14 +89,7 @@ func (a *App) eligibilityConfirm(c echo.Context) error {
 		return err
 	}
 	res, err := a.store.ConfirmEligibility(c.Request().Context(), actor(c), id)
-	switch {
-	case errors.Is(err, repository.ErrAlreadyDecided):
-		a.flash(c, "error", "eligibility.already_confirmed")
-	case err != nil:
-		return err
-	default:
-		a.flash(c, "ok", "eligibility.confirmed", "Added", strconv.Itoa(res.Added), "Updated", strconv.Itoa(res.Updated),
-			"Unchanged", strconv.Itoa(res.Unchanged), "Skipped", strconv.Itoa(res.Skipped), "Activated", strconv.Itoa(res.Activated))
-	}
-	return c.Redirect(http.StatusSeeOther, "/admin/eligibility/imports/"+strconv.FormatInt(id, 10))
+	return a.afterAction(c, err, "/admin/eligibility/imports/"+itoa64(id), "eligibility.confirmed",
+		"Added", strconv.Itoa(res.Added), "Updated", strconv.Itoa(res.Updated), "Unchanged", strconv.Itoa(res.Unchanged),
+		"Skipped", strconv.Itoa(res.Skipped), "Activated", strconv.Itoa(res.Activated))
 }

@@ -14,6 +14,7 @@ import (
 type errorView struct {
 	Status    int
 	Key       string
+	Message   Flash // a refusal's own words, when the error was one
 	RequestID string
 }
 
@@ -25,7 +26,7 @@ func (a *App) handleError(err error, c echo.Context) {
 	status, key := classify(err)
 	rid := c.Response().Header().Get(echo.HeaderXRequestID)
 	if status >= 500 && status != http.StatusServiceUnavailable {
-		a.log.Error("request failed", "err", err, "request_id", rid, "path", c.Request().URL.Path)
+		a.log.ErrorContext(c.Request().Context(), "request failed", "err", err, "path", c.Request().URL.Path)
 	}
 	if status == http.StatusServiceUnavailable {
 		c.Response().Header().Set("Retry-After", "5")
@@ -35,9 +36,13 @@ func (a *App) handleError(err error, c echo.Context) {
 		return
 	}
 	p := a.newPage(c, key+".title")
-	p.Data = errorView{Status: status, Key: key, RequestID: rid}
+	v := errorView{Status: status, Key: key, RequestID: rid}
+	if pr, ok := problemOf(err); ok {
+		v.Message.Key, v.Message.Args = pr.Message()
+	}
+	p.Data = v
 	if rerr := a.views.render(c, status, "error", p); rerr != nil {
-		a.log.Error("render error page", "err", rerr)
+		a.log.ErrorContext(c.Request().Context(), "render error page", "err", rerr)
 		_ = c.String(status, http.StatusText(status))
 	}
 }
@@ -53,6 +58,8 @@ func classify(err error) (int, string) {
 		return http.StatusForbidden, "error.csrf"
 	case repository.IsUnavailable(err):
 		return http.StatusServiceUnavailable, "error.503"
+	case isProblem(err):
+		return http.StatusConflict, "error.409"
 	case errors.As(err, &he):
 		switch he.Code {
 		case http.StatusNotFound, http.StatusMethodNotAllowed:
@@ -68,4 +75,9 @@ func classify(err error) (int, string) {
 		}
 	}
 	return http.StatusInternalServerError, "error.500"
+}
+
+func isProblem(err error) bool {
+	_, ok := problemOf(err)
+	return ok
 }

@@ -19,12 +19,6 @@ import (
 	"guanai/repository"
 )
 
-// exportRoutes registers the CSV and XLSX exports.
-func (a *App) exportRoutes(g *echo.Group) {
-	g.GET("/exports", a.exportsPage, allow(fundReaders...))
-	g.GET("/exports/download", a.exportDownload, allow(fundReaders...))
-}
-
 // The exports are files in a fixed Chinese format — headers, state names, sheet and file names — for finance and
 // the auditor, whatever language the page is shown in; only the page and its messages are translated.
 

@@ -5,7 +5,6 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/go-playground/validator/v10"
 	"github.com/labstack/echo/v4"
@@ -56,15 +55,6 @@ func checkForm(c echo.Context, f any) (domain.FieldErrors, error) {
 	}
 	return fe, nil
 }
-
-// fieldErrors returns err's field errors, if it is a domain.FieldErrors.
-func fieldErrors(err error) (domain.FieldErrors, bool) {
-	var fe domain.FieldErrors
-	ok := errors.As(err, &fe)
-	return fe, ok
-}
-
-func thisYear() int { return time.Now().In(shanghai).Year() }
 
 // amountField parses a typed amount, noting what is wrong with it under field.
 func amountField(fe domain.FieldErrors, field, typed string) domain.Money {

@@ -86,12 +86,3 @@ func (a *App) loadFundHome(c echo.Context, v *adminHomeView) error {
 	}
 	return nil
 }
-
-// actor is the logged-in person and their address, for the audit log.
-func actor(c echo.Context) repository.Actor {
-	act := repository.Actor{IP: c.RealIP()}
-	if u := currentUser(c); u != nil {
-		act.UserID = u.ID
-	}
-	return act
-}

@@ -3,7 +3,6 @@ package app
 import (
 	"errors"
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -12,11 +11,10 @@ import (
 )
 
 type ledgerView struct {
-	Pools    []repository.Pool
-	Lines    []repository.LedgerLine
-	Checks   []repository.LedgerCheck
-	Healthy  bool
-	CanWrite bool
+	Pools   []repository.Pool
+	Lines   []repository.LedgerLine
+	Checks  []repository.LedgerCheck
+	Healthy bool
 }
 
 func (a *App) ledgerPage(c echo.Context) error {
@@ -37,7 +35,7 @@ func (a *App) renderLedger(c echo.Context, status int, p *Page) error {
 	if err != nil {
 		return err
 	}
-	v := ledgerView{Pools: pools, Lines: lines, Checks: checks, Healthy: true, CanWrite: canWriteFund(c)}
+	v := ledgerView{Pools: pools, Lines: lines, Checks: checks, Healthy: true}
 	for _, ch := range checks {
 		v.Healthy = v.Healthy && len(ch.Problems) == 0
 	}
@@ -49,7 +47,7 @@ type allocationForm struct {
 	From   string `form:"from"`
 	To     string `form:"to"`
 	Amount string `form:"amount"`
-	Reason string `form:"reason" validate:"required,max=200,plain"`
+	Reason string `form:"reason"`
 }
 
 func (a *App) allocate(c echo.Context) error {
@@ -61,14 +59,14 @@ func (a *App) allocate(c echo.Context) error {
 	amount := amountField(fe, "amount", f.Amount)
 	from, to := idField(fe, "from", f.From), idField(fe, "to", f.To)
 	if len(fe) == 0 {
-		_, err = a.store.Allocate(c.Request().Context(), actor(c), from, to, amount, strings.TrimSpace(f.Reason))
+		_, err = a.store.Allocate(c.Request().Context(), actor(c), from, to, amount, f.Reason)
 		var short *domain.InsufficientFundsError
 		switch {
 		case errors.As(err, &short):
 			fe.Add("amount", "fund.insufficient_field")
 			p := a.newPage(c, "ledger.title")
 			p.Form, p.Errors = c.Request().PostForm, fe
-			p.Flashes = append(p.Flashes, Flash{Kind: "error", Key: "fund.insufficient", Args: []string{"Available", short.Available.String()}})
+			pageFlash(p, err)
 			return a.renderLedger(c, http.StatusUnprocessableEntity, p)
 		case err != nil:
 			var ok bool

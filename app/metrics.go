@@ -1,6 +1,7 @@
 package app
 
 import (
+	"net/netip"
 	"strconv"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"guanai/domain"
 	"guanai/repository"
 )
 
@@ -58,4 +60,22 @@ func (m *metrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 
 func (m *metrics) handler() echo.HandlerFunc {
 	return echo.WrapHandler(promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{}))
+}
+
+// metricsNetworks lets /metrics answer only clients in GUANAI_METRICS_NETWORKS (this machine by default): its
+// figures tell an outsider how busy the fund is and which pages fail. The client's address is the one the
+// IPExtractor trusts, so a forged X-Forwarded-For cannot get in.
+func (a *App) metricsNetworks(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ip, err := netip.ParseAddr(c.RealIP())
+		if err == nil {
+			ip = ip.Unmap()
+			for _, n := range a.cfg.MetricsNetworks {
+				if n.Contains(ip) {
+					return next(c)
+				}
+			}
+		}
+		return domain.ErrForbidden
+	}
 }

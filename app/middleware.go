@@ -5,9 +5,9 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/alexedwards/scs/v2"
 	"github.com/labstack/echo/v4"
@@ -31,9 +31,10 @@ const (
 func (a *App) middleware(e *echo.Echo) {
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: http.StatusMovedPermanently}))
 	e.Use(middleware.RequestID())
+	e.Use(requestIDContext)
 	e.Use(a.accessLog())
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
-		a.log.Error("panic", "err", err, "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "stack", string(stack))
+		a.log.ErrorContext(c.Request().Context(), "panic", "err", err, "stack", string(stack))
 		return err
 	}}))
 	e.Use(a.metrics.middleware)
@@ -66,15 +67,14 @@ var errCSRF = errors.New("csrf token missing or wrong")
 
 func (a *App) accessLog() echo.MiddlewareFunc {
 	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
-		LogStatus: true, LogURIPath: true, LogMethod: true, LogLatency: true, LogRequestID: true, LogRemoteIP: true,
+		LogStatus: true, LogURIPath: true, LogMethod: true, LogLatency: true, LogRemoteIP: true,
 		LogRoutePath: true, HandleError: true,
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
 			level := slog.LevelInfo
 			if v.Status >= 500 {
 				level = slog.LevelError
 			}
-			a.log.LogAttrs(c.Request().Context(), level, "request",
-				slog.String("id", v.RequestID), slog.String("method", v.Method), slog.String("path", v.URIPath),
+			a.log.LogAttrs(c.Request().Context(), level, "request", slog.String("method", v.Method), slog.String("path", v.URIPath),
 				slog.String("route", v.RoutePath), slog.Int("status", v.Status), slog.Duration("latency", v.Latency),
 				slog.String("ip", v.RemoteIP))
 			return nil
@@ -125,7 +125,7 @@ func (a *App) sessionMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 			case scs.Modified:
 				tok, expiry, err := sm.Commit(ctx)
 				if err != nil {
-					a.log.Error("session commit", "err", err)
+					a.log.ErrorContext(ctx, "session commit", "err", err)
 					return
 				}
 				sm.WriteSessionCookie(ctx, c.Response(), tok, expiry)
@@ -193,30 +193,20 @@ func langOf(c echo.Context) string {
 	return langZh
 }
 
-// allow lets the listed roles through. An anonymous visitor is sent to the login page and back afterwards;
-// anyone else gets 403.
-func allow(roles ...domain.Role) echo.MiddlewareFunc {
+// allow lets the people in rs through. An anonymous visitor is sent to the login page and back afterwards; anyone
+// else gets 403.
+func allow(rs roleSet) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			u := currentUser(c)
 			if u == nil {
 				return redirectToLogin(c)
 			}
-			if !slices.Contains(roles, u.Role) {
+			if !can(u, rs) {
 				return domain.ErrForbidden
 			}
 			return next(c)
 		}
-	}
-}
-
-// loggedIn lets any logged-in person through.
-func loggedIn(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		if currentUser(c) == nil {
-			return redirectToLogin(c)
-		}
-		return next(c)
 	}
 }
 
@@ -228,12 +218,20 @@ func redirectToLogin(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(next))
 }
 
-// safeNext keeps a post-login destination only when it is a path on this site, never another host.
-func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+// safeRedirect keeps a redirect target (after login, after a language switch) only when it is a path on this site,
+// and "" otherwise. A browser reads "//host", "/\host" and "/\t/host" (it drops tabs and newlines, and takes a
+// backslash for a slash) as another host, so a target may not start so, nor carry a backslash, a control
+// character or a space anywhere.
+func safeRedirect(target string) string {
+	if len(target) > 2000 || !strings.HasPrefix(target, "/") || strings.HasPrefix(target, "//") ||
+		strings.ContainsAny(target, "\\ ") || strings.IndexFunc(target, unicode.IsControl) >= 0 {
 		return ""
 	}
-	return next
+	u, err := url.Parse(target)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") {
+		return ""
+	}
+	return target
 }
 
 // flash queues a message for the next page.

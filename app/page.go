@@ -21,6 +21,7 @@ type Page struct {
 	User    *domain.User
 	CSRF    string
 	Path    string
+	Here    string // the path with its query: where a language switch comes back to
 	Flashes []Flash
 	Nav     []navItem
 	Form    url.Values
@@ -29,7 +30,12 @@ type Page struct {
 	// Unread and similar header figures come later; the header shows what is here.
 	loc    *localizer
 	assets *assets
+	may    func(target string) bool
 }
+
+// May reports whether the person looking at the page may open target: "POST /admin/donations/12/reverse", or a
+// path to GET. Pages show a link or a button only when it would be let through.
+func (p *Page) May(target string) bool { return p.may(target) }
 
 // Flash is a one-time message shown on the next page.
 type Flash struct {
@@ -39,11 +45,6 @@ type Flash struct {
 }
 
 func init() { gob.Register([]Flash{}) }
-
-type navItem struct {
-	Href, Key string
-	Current   bool
-}
 
 // T translates a message ID; see localizer.T.
 func (p *Page) T(id string, args ...any) string { return p.loc.T(id, args...) }
@@ -141,12 +142,14 @@ var shanghai = domain.Shanghai
 // newPage starts a page for the request: language, user, CSRF token, navigation and flashes.
 func (a *App) newPage(c echo.Context, title string) *Page {
 	lang := langOf(c)
-	p := &Page{Lang: lang, Title: title, User: currentUser(c), Path: c.Request().URL.Path, loc: a.tr.localizer(lang),
+	p := &Page{Lang: lang, Title: title, User: currentUser(c), Path: c.Request().URL.Path,
+		Here: c.Request().URL.RequestURI(), loc: a.tr.localizer(lang),
 		Form: url.Values{}, Errors: domain.FieldErrors{}}
 	if tok, ok := c.Get(csrfContextKey).(string); ok {
 		p.CSRF = tok
 	}
-	p.Nav = navFor(p.User, p.Path)
+	p.may = func(target string) bool { return a.access.may(p.User, target) }
+	p.Nav = navFor(p.User, p.Path, p.may)
 	p.Flashes = a.popFlashes(c)
 	return p
 }

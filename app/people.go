@@ -2,8 +2,6 @@ package app
 
 import (
 	"net/http"
-	"net/url"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -15,39 +13,6 @@ type peopleView struct {
 	People []domain.User
 	Pager  pager
 	Filter repository.PeopleFilter
-}
-
-// pager is the list navigation under a table.
-type pager struct {
-	Page, Pages int
-	Total       int64
-	PrevURL     string
-	NextURL     string
-}
-
-func newPager(u *url.URL, page int, total int64) pager {
-	pages := int((total + repository.PageSize - 1) / repository.PageSize)
-	p := pager{Page: page, Pages: max(pages, 1), Total: total}
-	link := func(n int) string {
-		q := u.Query()
-		q.Set("page", strconv.Itoa(n))
-		return u.Path + "?" + q.Encode()
-	}
-	if page > 1 {
-		p.PrevURL = link(page - 1)
-	}
-	if page < pages {
-		p.NextURL = link(page + 1)
-	}
-	return p
-}
-
-func pageParam(c echo.Context) int {
-	n, err := strconv.Atoi(c.QueryParam("page"))
-	if err != nil || n < 1 {
-		return 1
-	}
-	return n
 }
 
 func (a *App) peopleList(c echo.Context) error {
@@ -62,7 +27,7 @@ func (a *App) peopleList(c echo.Context) error {
 	}
 	p := a.newPage(c, "people.title")
 	p.Form = c.QueryParams()
-	p.Data = peopleView{People: people, Filter: f, Pager: newPager(c.Request().URL, f.Page, total)}
+	p.Data = peopleView{People: people, Filter: f, Pager: listPager(c.Request().URL, f.Page, total)}
 	return a.views.render(c, http.StatusOK, "people", p)
 }
 
@@ -70,27 +35,17 @@ type personView struct {
 	Person    repository.Person
 	Phone     string // the full phone, only after a reveal
 	ResetLink string // shown once, right after it was issued
-	CanVerify bool
-	CanAdmin  bool
 }
 
 func (a *App) personPage(c echo.Context) error { return a.renderPerson(c, personView{}) }
 
-// visiblePerson loads the person a path's :id names, if the logged-in operator may see them: operators' own
-// accounts are the admin's business alone, so a coordinator cannot, say, issue a reset link for the admin.
+// visiblePerson loads the person a path's :id names, if the logged-in operator may see them.
 func (a *App) visiblePerson(c echo.Context) (repository.Person, error) {
 	id, err := pathID(c)
 	if err != nil {
 		return repository.Person{}, err
 	}
-	p, err := a.store.PersonByID(c.Request().Context(), id)
-	if err != nil {
-		return p, err
-	}
-	if p.Role.IsOperator() && currentUser(c).Role != domain.RoleAdmin {
-		return p, domain.ErrNotFound
-	}
-	return p, nil
+	return a.store.PersonFor(c.Request().Context(), actor(c), id)
 }
 
 func (a *App) renderPerson(c echo.Context, v personView) error {
@@ -98,9 +53,6 @@ func (a *App) renderPerson(c echo.Context, v personView) error {
 	if v.Person, err = a.visiblePerson(c); err != nil {
 		return err
 	}
-	role := currentUser(c).Role
-	v.CanVerify = role == domain.RoleAdmin || role == domain.RoleCoordinator
-	v.CanAdmin = role == domain.RoleAdmin
 	p := a.newPage(c, "person.title")
 	p.Data = v
 	return a.views.render(c, http.StatusOK, "person", p)
@@ -147,17 +99,11 @@ func (a *App) setPersonStatus(c echo.Context, status domain.Status, flashKey str
 		return err
 	}
 	var f decisionForm
-	if key, err := f.check(c, true); err != nil {
-		return err
-	} else if key != "" {
-		a.flash(c, "error", key)
-		return c.Redirect(http.StatusSeeOther, "/admin/people/"+strconv.FormatInt(id, 10))
+	if err := c.Bind(&f); err != nil {
+		return echo.ErrBadRequest
 	}
-	if err := a.store.SetStatus(c.Request().Context(), actor(c), id, status, f.Reason); err != nil {
-		return err
-	}
-	a.flash(c, "ok", flashKey)
-	return c.Redirect(http.StatusSeeOther, "/admin/people/"+strconv.FormatInt(id, 10))
+	err = a.store.SetStatus(c.Request().Context(), actor(c), id, status, f.Reason)
+	return a.afterAction(c, err, "/admin/people/"+itoa64(id), flashKey)
 }
 
 type auditView struct {
@@ -172,6 +118,6 @@ func (a *App) auditLog(c echo.Context) error {
 		return err
 	}
 	p := a.newPage(c, "audit.title")
-	p.Data = auditView{Entries: entries, Pager: newPager(c.Request().URL, page, total)}
+	p.Data = auditView{Entries: entries, Pager: listPager(c.Request().URL, page, total)}
 	return a.views.render(c, http.StatusOK, "audit", p)
 }

@@ -73,7 +73,7 @@ func (a *App) staffRegister(c echo.Context) error {
 			Category: f.Category, District: f.District, Address: f.Address},
 		ChildrenConsent: f.ChildrenConsent != "",
 	}
-	if fe := reg.Check(f.children(), thisYear()); len(fe) > 0 {
+	if fe := reg.Check(f.children(), a.now().In(shanghai).Year()); len(fe) > 0 {
 		return a.renderRegister(c, http.StatusUnprocessableEntity, "register_staff", fe)
 	}
 	u, err := a.store.RegisterStaff(c.Request().Context(), c.RealIP(), reg)

@@ -1,95 +1,172 @@
 package app
 
 import (
+	"net/http"
+	"slices"
+	"strings"
+
 	"github.com/labstack/echo/v4"
 
 	"guanai/domain"
 )
 
-// Who may do what, in one place. Every route is listed in the authorization matrix test too.
+// roleSet is who may open a route: the people whose role is in it. nil is everyone, anonymous visitors included.
+type roleSet []domain.Role
+
+// Who may do what. Each route below names one of these, and links and buttons on the pages ask the same table
+// (Page.May), so a page never offers what its viewer would be refused.
 var (
-	operators    = []domain.Role{domain.RoleAdmin, domain.RoleFinance, domain.RoleCoordinator, domain.RoleAuditor}
-	peopleReader = []domain.Role{domain.RoleAdmin, domain.RoleCoordinator, domain.RoleAuditor}
-	verifiers    = []domain.Role{domain.RoleAdmin, domain.RoleCoordinator}
-	adminsOnly   = []domain.Role{domain.RoleAdmin}
-	// The fund: finance records and pays, admin too; an approver is finance or admin other than the maker (the
-	// repository and the database check that); the auditor reads everything and changes nothing.
-	fundWriters = []domain.Role{domain.RoleAdmin, domain.RoleFinance}
-	fundReaders = []domain.Role{domain.RoleAdmin, domain.RoleFinance, domain.RoleAuditor}
+	public        roleSet // everyone
+	signedIn      = roleSet(domain.Roles)
+	staffOnly     = roleSet{domain.RoleStaff}
+	volunteerOnly = roleSet{domain.RoleVolunteer}
+	operators     = roleSet{domain.RoleAdmin, domain.RoleFinance, domain.RoleCoordinator, domain.RoleAuditor}
+	// People: coordinators verify and help, the auditor reads, only the admin suspends.
+	peopleReaders = roleSet{domain.RoleAdmin, domain.RoleCoordinator, domain.RoleAuditor}
+	verifiers     = roleSet{domain.RoleAdmin, domain.RoleCoordinator}
+	adminsOnly    = roleSet{domain.RoleAdmin}
+	auditReaders  = roleSet{domain.RoleAdmin, domain.RoleAuditor}
+	// The fund: finance records and pays, the admin too; an approver is finance or admin other than the maker
+	// (domain.CheckDisbursementMove and the database check that); the auditor reads everything, changes nothing.
+	fundWriters = roleSet{domain.RoleAdmin, domain.RoleFinance}
+	fundReaders = roleSet{domain.RoleAdmin, domain.RoleFinance, domain.RoleAuditor}
 )
 
+// can reports whether u may open what rs guards.
+func can(u *domain.User, rs roleSet) bool {
+	return rs == nil || u != nil && slices.Contains(rs, u.Role)
+}
+
 func (a *App) routes(e *echo.Echo) {
-	e.GET("/healthz", a.healthz)
-	e.GET("/readyz", a.readyz)
-	e.GET("/metrics", a.metrics.handler())
-	e.GET("/static/:name", a.views.assets.serve)
+	r := &routeTable{e: e, who: map[string]roleSet{}}
+	a.access = r
 
-	e.GET("/", a.index)
-	e.POST("/lang", a.setLang)
-	e.GET("/privacy", a.privacyNotice)
-	e.GET("/login", a.loginForm)
-	e.POST("/login", a.login)
-	e.POST("/logout", a.logout, loggedIn)
-	e.GET("/register/staff", a.staffRegisterForm)
-	e.POST("/register/staff", a.staffRegister)
-	e.GET("/register/volunteer", a.volunteerRegisterForm)
-	e.POST("/register/volunteer", a.volunteerRegister)
-	e.GET("/reset/:token", a.resetForm)
-	e.POST("/reset/:token", a.reset)
+	r.add(http.MethodGet, "/healthz", a.healthz, public)
+	r.add(http.MethodHead, "/healthz", a.healthz, public)
+	r.add(http.MethodGet, "/readyz", a.readyz, public)
+	r.add(http.MethodGet, "/metrics", a.metrics.handler(), public, a.metricsNetworks)
+	r.add(http.MethodGet, "/static/:name", a.views.assets.serve, public)
 
-	acct := e.Group("/account", loggedIn)
-	acct.GET("", a.accountPage)
-	acct.GET("/password", a.passwordForm)
-	acct.POST("/password", a.changePassword)
-	acct.GET("/data", a.downloadMyData)
-	acct.GET("/close", a.closeAccountForm)
-	acct.POST("/close", a.closeAccount)
+	r.add(http.MethodGet, "/", a.index, public)
+	r.add(http.MethodPost, "/lang", a.setLang, public)
+	r.add(http.MethodGet, "/privacy", a.privacyNotice, public)
+	r.add(http.MethodGet, "/login", a.loginForm, public)
+	r.add(http.MethodPost, "/login", a.login, public)
+	r.add(http.MethodPost, "/logout", a.logout, signedIn)
+	r.add(http.MethodGet, "/register/staff", a.staffRegisterForm, public)
+	r.add(http.MethodPost, "/register/staff", a.staffRegister, public)
+	r.add(http.MethodGet, "/register/volunteer", a.volunteerRegisterForm, public)
+	r.add(http.MethodPost, "/register/volunteer", a.volunteerRegister, public)
+	r.add(http.MethodGet, "/reset/:token", a.resetForm, public)
+	r.add(http.MethodPost, "/reset/:token", a.reset, public)
 
-	e.GET("/staff", a.staffHome, allow(domain.RoleStaff))
-	e.GET("/volunteer", a.volunteerHome, allow(domain.RoleVolunteer))
+	r.add(http.MethodGet, "/transparency", a.transparencyPage, public)
+	r.add(http.MethodGet, "/transparency/report", a.transparencyReport, public)
+	r.add(http.MethodGet, "/transparency/report.csv", a.transparencyReportCSV, public)
 
-	adm := e.Group("/admin")
-	adm.GET("", a.adminHome, allow(operators...))
-	adm.GET("/verification", a.verificationQueue, allow(verifiers...))
-	adm.POST("/people/:id/approve", a.approvePerson, allow(verifiers...))
-	adm.POST("/people/:id/reject", a.rejectPerson, allow(verifiers...))
-	adm.POST("/qualifications/:id/verify", a.verifyQualification, allow(verifiers...))
-	adm.POST("/qualifications/:id/reject", a.rejectQualification, allow(verifiers...))
-	adm.GET("/people", a.peopleList, allow(peopleReader...))
-	adm.GET("/people/:id", a.personPage, allow(peopleReader...))
-	adm.POST("/people/:id/reveal", a.revealPhone, allow(peopleReader...))
-	adm.POST("/people/:id/reset-link", a.issueResetLink, allow(verifiers...))
-	adm.POST("/people/:id/suspend", a.suspendPerson, allow(adminsOnly...))
-	adm.POST("/people/:id/reactivate", a.reactivatePerson, allow(adminsOnly...))
-	adm.GET("/eligibility", a.eligibilityPage, allow(verifiers...))
-	adm.POST("/eligibility/upload", a.eligibilityUpload, allow(verifiers...))
-	adm.GET("/eligibility/imports/:id", a.eligibilityPreview, allow(verifiers...))
-	adm.POST("/eligibility/imports/:id/confirm", a.eligibilityConfirm, allow(verifiers...))
-	adm.GET("/audit", a.auditLog, allow(domain.RoleAdmin, domain.RoleAuditor))
+	r.add(http.MethodGet, "/account", a.accountPage, signedIn)
+	r.add(http.MethodGet, "/account/password", a.passwordForm, signedIn)
+	r.add(http.MethodPost, "/account/password", a.changePassword, signedIn)
+	r.add(http.MethodGet, "/account/data", a.downloadMyData, signedIn)
+	r.add(http.MethodGet, "/account/close", a.closeAccountForm, signedIn)
+	r.add(http.MethodPost, "/account/close", a.closeAccount, signedIn)
 
-	adm.GET("/donors", a.donorList, allow(fundReaders...))
-	adm.GET("/donors/new", a.donorForm, allow(fundWriters...))
-	adm.POST("/donors", a.createDonor, allow(fundWriters...))
-	adm.GET("/donors/:id", a.donorPage, allow(fundReaders...))
-	adm.GET("/donations", a.donationList, allow(fundReaders...))
-	adm.GET("/donations/new", a.donationForm, allow(fundWriters...))
-	adm.POST("/donations", a.recordDonation, allow(fundWriters...))
-	adm.GET("/donations/:id", a.donationPage, allow(fundReaders...))
-	adm.POST("/donations/:id/reverse", a.reverseDonation, allow(fundWriters...))
-	adm.POST("/donations/:id/reissue", a.reissueReceipt, allow(fundWriters...))
-	adm.GET("/receipts/:id", a.receiptPage, allow(fundReaders...))
-	adm.GET("/ledger", a.ledgerPage, allow(fundReaders...))
-	adm.POST("/ledger/allocate", a.allocate, allow(fundWriters...))
-	adm.GET("/disbursements", a.disbursementList, allow(fundReaders...))
-	adm.GET("/disbursements/new", a.disbursementForm, allow(fundWriters...))
-	adm.POST("/disbursements", a.createDisbursement, allow(fundWriters...))
-	adm.GET("/disbursements/:id", a.disbursementPage, allow(fundReaders...))
-	adm.POST("/disbursements/:id/approve", a.approveDisbursement, allow(fundWriters...))
-	adm.POST("/disbursements/:id/pay", a.payDisbursement, allow(fundWriters...))
-	adm.POST("/disbursements/:id/reject", a.rejectDisbursement, allow(fundWriters...))
-	adm.POST("/disbursements/:id/cancel", a.cancelDisbursement, allow(fundWriters...))
+	r.add(http.MethodGet, "/staff", a.staffHome, staffOnly)
+	r.add(http.MethodGet, "/volunteer", a.volunteerHome, volunteerOnly)
 
-	a.transparencyRoutes(e)
-	a.statementRoutes(adm)
-	a.exportRoutes(adm)
+	r.add(http.MethodGet, "/admin", a.adminHome, operators)
+	r.add(http.MethodGet, "/admin/verification", a.verificationQueue, verifiers)
+	r.add(http.MethodPost, "/admin/people/:id/approve", a.approvePerson, verifiers)
+	r.add(http.MethodPost, "/admin/people/:id/reject", a.rejectPerson, verifiers)
+	r.add(http.MethodPost, "/admin/qualifications/:id/verify", a.verifyQualification, verifiers)
+	r.add(http.MethodPost, "/admin/qualifications/:id/reject", a.rejectQualification, verifiers)
+	r.add(http.MethodGet, "/admin/people", a.peopleList, peopleReaders)
+	r.add(http.MethodGet, "/admin/people/:id", a.personPage, peopleReaders)
+	r.add(http.MethodPost, "/admin/people/:id/reveal", a.revealPhone, peopleReaders)
+	r.add(http.MethodPost, "/admin/people/:id/reset-link", a.issueResetLink, verifiers)
+	r.add(http.MethodPost, "/admin/people/:id/suspend", a.suspendPerson, adminsOnly)
+	r.add(http.MethodPost, "/admin/people/:id/reactivate", a.reactivatePerson, adminsOnly)
+	r.add(http.MethodGet, "/admin/eligibility", a.eligibilityPage, verifiers)
+	r.add(http.MethodPost, "/admin/eligibility/upload", a.eligibilityUpload, verifiers)
+	r.add(http.MethodGet, "/admin/eligibility/imports/:id", a.eligibilityPreview, verifiers)
+	r.add(http.MethodPost, "/admin/eligibility/imports/:id/confirm", a.eligibilityConfirm, verifiers)
+	r.add(http.MethodGet, "/admin/audit", a.auditLog, auditReaders)
+
+	r.add(http.MethodGet, "/admin/donors", a.donorList, fundReaders)
+	r.add(http.MethodGet, "/admin/donors/new", a.donorForm, fundWriters)
+	r.add(http.MethodPost, "/admin/donors", a.createDonor, fundWriters)
+	r.add(http.MethodGet, "/admin/donors/:id", a.donorPage, fundReaders)
+	r.add(http.MethodGet, "/admin/donations", a.donationList, fundReaders)
+	r.add(http.MethodGet, "/admin/donations/new", a.donationForm, fundWriters)
+	r.add(http.MethodPost, "/admin/donations", a.recordDonation, fundWriters)
+	r.add(http.MethodGet, "/admin/donations/:id", a.donationPage, fundReaders)
+	r.add(http.MethodPost, "/admin/donations/:id/reverse", a.reverseDonation, fundWriters)
+	r.add(http.MethodPost, "/admin/donations/:id/reissue", a.reissueReceipt, fundWriters)
+	r.add(http.MethodGet, "/admin/receipts/:id", a.receiptPage, fundReaders)
+	r.add(http.MethodGet, "/admin/ledger", a.ledgerPage, fundReaders)
+	r.add(http.MethodPost, "/admin/ledger/allocate", a.allocate, fundWriters)
+	r.add(http.MethodGet, "/admin/disbursements", a.disbursementList, fundReaders)
+	r.add(http.MethodGet, "/admin/disbursements/new", a.disbursementForm, fundWriters)
+	r.add(http.MethodPost, "/admin/disbursements", a.createDisbursement, fundWriters)
+	r.add(http.MethodGet, "/admin/disbursements/:id", a.disbursementPage, fundReaders)
+	r.add(http.MethodPost, "/admin/disbursements/:id/approve", a.approveDisbursement, fundWriters)
+	r.add(http.MethodPost, "/admin/disbursements/:id/pay", a.payDisbursement, fundWriters)
+	r.add(http.MethodPost, "/admin/disbursements/:id/reject", a.rejectDisbursement, fundWriters)
+	r.add(http.MethodPost, "/admin/disbursements/:id/cancel", a.cancelDisbursement, fundWriters)
+
+	// Bank statement import. The upload's path ends in /upload: it gets the upload body limit, not the form's.
+	r.add(http.MethodGet, "/admin/statements", a.statementList, fundReaders)
+	r.add(http.MethodPost, "/admin/statements/upload", a.statementUpload, fundWriters)
+	r.add(http.MethodGet, "/admin/statements/:id", a.statementPreview, fundReaders)
+	r.add(http.MethodGet, "/admin/statements/:id/mapping", a.statementMappingForm, fundWriters)
+	r.add(http.MethodPost, "/admin/statements/:id/mapping", a.statementMappingSave, fundWriters)
+	r.add(http.MethodPost, "/admin/statements/:id/confirm", a.statementConfirm, fundWriters)
+
+	r.add(http.MethodGet, "/admin/exports", a.exportsPage, fundReaders)
+	r.add(http.MethodGet, "/admin/exports/download", a.exportDownload, fundReaders)
+}
+
+// routeTable registers routes with who may open them, and answers "may this person open that?" for the pages.
+type routeTable struct {
+	e   *echo.Echo
+	who map[string]roleSet // "GET /admin/donations/:id" -> who may
+}
+
+func (t *routeTable) add(method, path string, h echo.HandlerFunc, who roleSet, mw ...echo.MiddlewareFunc) {
+	if who != nil {
+		mw = append([]echo.MiddlewareFunc{allow(who)}, mw...)
+	}
+	t.e.Add(method, path, h, mw...)
+	t.who[method+" "+path] = who
+}
+
+// may reports whether u may open target: "POST /admin/donations/12/reverse", or a path to GET ("/admin/ledger").
+// A target no route serves may not be opened.
+func (t *routeTable) may(u *domain.User, target string) bool {
+	method, path, ok := strings.Cut(target, " ")
+	if !ok {
+		method, path = http.MethodGet, target
+	}
+	path, _, _ = strings.Cut(path, "?")
+	for route, who := range t.who {
+		m, pattern, _ := strings.Cut(route, " ")
+		if m == method && routeMatches(pattern, path) {
+			return can(u, who)
+		}
+	}
+	return false
+}
+
+// routeMatches reports whether a concrete path fits a route pattern, whose :name segments stand for any one segment.
+func routeMatches(pattern, path string) bool {
+	ps, xs := strings.Split(pattern, "/"), strings.Split(path, "/")
+	if len(ps) != len(xs) {
+		return false
+	}
+	for i := range ps {
+		if !strings.HasPrefix(ps[i], ":") && ps[i] != xs[i] || strings.HasPrefix(ps[i], ":") && xs[i] == "" {
+			return false
+		}
+	}
+	return true
 }

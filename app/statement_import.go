@@ -31,22 +31,10 @@ import (
 // operator uploads the whole statement again: every line already imported is skipped, so only the fixed ones are
 // added.
 
-// statementRoutes registers the bank statement import pages.
-func (a *App) statementRoutes(g *echo.Group) {
-	g.GET("/statements", a.statementList, allow(fundReaders...))
-	// The path ends in /upload: it gets the upload body limit (12 MB) instead of the form limit.
-	g.POST("/statements/upload", a.statementUpload, allow(fundWriters...))
-	g.GET("/statements/:id", a.statementPreview, allow(fundReaders...))
-	g.GET("/statements/:id/mapping", a.statementMappingForm, allow(fundWriters...))
-	g.POST("/statements/:id/mapping", a.statementMappingSave, allow(fundWriters...))
-	g.POST("/statements/:id/confirm", a.statementConfirm, allow(fundWriters...))
-}
-
 // statementPreviewSize is the number of lines on one page of a preview.
 const statementPreviewSize = 100
 
 type statementListView struct {
-	CanWrite bool
 	Imports  []repository.StatementImportSummary
 	Pager    pager
 	Channels []string
@@ -71,14 +59,13 @@ type statementColumn struct {
 }
 
 type statementPreviewView struct {
-	Import   *repository.StatementImport
-	CanWrite bool
-	Show     string
-	Filters  []statementFilter
-	Rows     []domain.StatementRow
-	Pager    pager
-	Failure  *repository.StatementLineError
-	Problem  string // a message key about the confirmation
+	Import  *repository.StatementImport
+	Show    string
+	Filters []statementFilter
+	Rows    []domain.StatementRow
+	Pager   pager
+	Failure *repository.StatementLineError
+	Problem string // a message key about the confirmation
 }
 
 type statementFilter struct {
@@ -86,12 +73,6 @@ type statementFilter struct {
 	Show    string
 	Count   int
 	Current bool
-}
-
-// statementWriter reports whether the person may upload, map and confirm statements (fundWriters).
-func statementWriter(c echo.Context) bool {
-	u := currentUser(c)
-	return u != nil && slices.Contains(fundWriters, u.Role)
 }
 
 func (a *App) statementList(c echo.Context) error {
@@ -122,7 +103,7 @@ func (a *App) renderStatementList(c echo.Context, status int, problem string) er
 		p.Form.Set("channel", c.FormValue("channel"))
 		p.Form.Set("program", c.FormValue("program"))
 	}
-	p.Data = statementListView{CanWrite: statementWriter(c), Imports: imports, Pager: newPager(&url.URL{Path: "/admin/statements"}, page, total),
+	p.Data = statementListView{Imports: imports, Pager: listPager(&url.URL{Path: "/admin/statements"}, page, total),
 		Channels: domain.StatementChannels, Programs: programs, Problem: problem, MaxBytes: maxUploadBytes}
 	return a.views.render(c, status, "statement_list", p)
 }
@@ -232,7 +213,7 @@ func (a *App) loadStatement(c echo.Context) (*repository.StatementImport, error)
 	if err != nil {
 		return nil, err
 	}
-	imp, err := a.store.StatementImportByID(c.Request().Context(), id, a.now())
+	imp, err := a.store.StatementImportByID(c.Request().Context(), id)
 	if err != nil {
 		return nil, err
 	}
@@ -326,9 +307,8 @@ func (a *App) statementMappingSave(c echo.Context) error {
 	if len(fe) == 0 {
 		err = a.store.SaveStatementMapping(c.Request().Context(), actor(c), imp.ID, m)
 		switch {
-		case errors.Is(err, repository.ErrImportCommitted):
-			a.flash(c, "error", "statement.already_committed")
-			return c.Redirect(http.StatusSeeOther, statementURL(imp.ID))
+		case errors.Is(err, domain.ErrImportCommitted):
+			return a.afterAction(c, err, statementURL(imp.ID), "")
 		case err != nil:
 			var ok bool
 			if fe, ok = fieldErrors(err); !ok {
@@ -374,7 +354,7 @@ func (a *App) statementPreview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if imp.Mapping == nil && statementWriter(c) && !imp.Committed {
+	if imp.Mapping == nil && can(currentUser(c), fundWriters) && !imp.Committed {
 		return c.Redirect(http.StatusSeeOther, statementURL(imp.ID)+"/mapping")
 	}
 	return a.renderStatementPreview(c, http.StatusOK, imp, "", nil)
@@ -400,19 +380,9 @@ func (a *App) renderStatementPreview(c echo.Context, status int, imp *repository
 		}
 	}
 	page := pageParam(c)
-	pages := max((len(rows)+statementPreviewSize-1)/statementPreviewSize, 1)
-	page = min(page, pages)
-	pg := pager{Page: page, Pages: pages, Total: int64(len(rows))}
-	link := func(n int) string {
-		q := url.Values{"show": {show}, "page": {strconv.Itoa(n)}}
-		return statementURL(imp.ID) + "?" + q.Encode()
-	}
-	if page > 1 {
-		pg.PrevURL = link(page - 1)
-	}
-	if page < pages {
-		pg.NextURL = link(page + 1)
-	}
+	page = min(page, max((len(rows)+statementPreviewSize-1)/statementPreviewSize, 1))
+	pg := newPager(&url.URL{Path: statementURL(imp.ID), RawQuery: url.Values{"show": {show}}.Encode()}, page, int64(len(rows)),
+		statementPreviewSize, "")
 	rows = rows[(page-1)*statementPreviewSize : min(page*statementPreviewSize, len(rows))]
 	counts := imp.Counts
 	filters := []statementFilter{
@@ -428,7 +398,7 @@ func (a *App) renderStatementPreview(c echo.Context, status int, imp *repository
 	if c.FormValue("accept_errors") == "yes" {
 		p.Form.Set("accept_errors", "yes")
 	}
-	p.Data = statementPreviewView{Import: imp, CanWrite: statementWriter(c), Show: show, Filters: filters, Rows: rows, Pager: pg,
+	p.Data = statementPreviewView{Import: imp, Show: show, Filters: filters, Rows: rows, Pager: pg,
 		Failure: failure, Problem: problem}
 	return a.views.render(c, status, "statement_preview", p)
 }
@@ -440,7 +410,7 @@ func (a *App) statementConfirm(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	res, err := a.store.ConfirmStatementImport(ctx, actor(c), id, repository.StatementConfirmation{
-		Version: c.FormValue("version"), AcceptErrors: c.FormValue("accept_errors") == "yes", Now: a.now()})
+		Version: c.FormValue("version"), AcceptErrors: c.FormValue("accept_errors") == "yes"})
 	var lineErr *repository.StatementLineError
 	problem := ""
 	switch {
@@ -449,19 +419,17 @@ func (a *App) statementConfirm(c echo.Context) error {
 			"Already", strconv.Itoa(res.Already), "Skipped", strconv.Itoa(res.Skipped), "Errors", strconv.Itoa(res.Errors),
 			"NewDonors", strconv.Itoa(res.NewDonors))
 		return c.Redirect(http.StatusSeeOther, statementURL(id)+"?show=all")
-	case errors.Is(err, repository.ErrImportCommitted):
-		a.flash(c, "error", "statement.already_committed")
-		return c.Redirect(http.StatusSeeOther, statementURL(id))
-	case errors.Is(err, repository.ErrImportChanged):
-		problem = "statement.changed"
-	case errors.Is(err, repository.ErrImportHasErrors):
-		problem = "statement.accept_errors_required"
+	case errors.Is(err, domain.ErrImportCommitted):
+		return a.afterAction(c, err, statementURL(id), "")
 	case errors.As(err, &lineErr):
-		a.log.Warn("statement import refused", "import", id, "line", lineErr.Line, "err", lineErr.Err)
+		a.log.WarnContext(ctx, "statement import refused", "import", id, "line", lineErr.Line, "err", lineErr.Err)
+	case isProblem(err):
+		pr, _ := problemOf(err)
+		problem, _ = pr.Message()
 	default:
 		return err
 	}
-	imp, lerr := a.store.StatementImportByID(ctx, id, a.now())
+	imp, lerr := a.store.StatementImportByID(ctx, id)
 	if lerr != nil {
 		return lerr
 	}

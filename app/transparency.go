@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -14,14 +13,6 @@ import (
 	"guanai/domain"
 	"guanai/repository"
 )
-
-// transparencyRoutes registers the public transparency pages: no login, and nothing on them about any person but
-// the names of donors who agreed to be named.
-func (a *App) transparencyRoutes(e *echo.Echo) {
-	e.GET("/transparency", a.transparencyPage)
-	e.GET("/transparency/report", a.transparencyReport)
-	e.GET("/transparency/report.csv", a.transparencyReportCSV)
-}
 
 // transparencyCache lets a public page be kept for ten seconds (the figures may be that old), so a visitor going back
 // and forth costs the database nothing. A page that carries someone's name in its header, or a one-time message, is
@@ -75,9 +66,8 @@ type transparencyQuarterLink struct {
 
 func (a *App) transparencyPage(c echo.Context) error {
 	ctx := c.Request().Context()
-	now := a.now()
 	page := pageParam(c)
-	ov, err := a.store.TransparencyOverview(ctx, now)
+	ov, err := a.store.TransparencyOverview(ctx)
 	if err != nil {
 		return err
 	}
@@ -89,13 +79,13 @@ func (a *App) transparencyPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	quarters, err := a.store.ReportQuarters(ctx, now)
+	quarters, err := a.store.ReportQuarters(ctx)
 	if err != nil {
 		return err
 	}
 	p := a.newPage(c, "transparency.title")
 	v := transparencyView{Totals: ov.Totals, Programs: ov.Programs, Donations: donations,
-		Pager: transparencyPager(c.Request().URL, page, total)}
+		Pager: newPager(c.Request().URL, page, total, repository.PublicPageSize, "donations")}
 	var raised, disbursed domain.Money
 	for _, m := range ov.Months {
 		v.Months = append(v.Months, transparencyMonth{Label: transparencyMonthName(p, m.Month), Raised: m.Raised, Disbursed: m.Disbursed})
@@ -114,25 +104,6 @@ func (a *App) transparencyPage(c echo.Context) error {
 	p.Data = v
 	transparencyCache(c, p)
 	return a.views.render(c, http.StatusOK, "transparency", p)
-}
-
-// transparencyPager is the pager of the public donation list: the list's own page size, and links that come back
-// to the list rather than to the top of the page.
-func transparencyPager(u *url.URL, page int, total int64) pager {
-	pages := int((total + repository.PublicPageSize - 1) / repository.PublicPageSize)
-	p := pager{Page: page, Pages: max(pages, 1), Total: total}
-	link := func(n int) string {
-		q := u.Query()
-		q.Set("page", strconv.Itoa(n))
-		return u.Path + "?" + q.Encode() + "#donations"
-	}
-	if page > 1 {
-		p.PrevURL = link(page - 1)
-	}
-	if page < pages {
-		p.NextURL = link(page + 1)
-	}
-	return p
 }
 
 // monthChart draws the last twelve months, money in and out, as an SVG bar chart.
@@ -205,6 +176,6 @@ func transparencyMonthShort(p *Page, t time.Time) string {
 }
 
 // transparencyQuarterName is 2026年第3季度 or Q3 2026.
-func transparencyQuarterName(p *Page, q repository.Quarter) string {
+func transparencyQuarterName(p *Page, q domain.Quarter) string {
 	return p.T("transparency.quarter_name", "Year", strconv.Itoa(q.Year), "Q", strconv.Itoa(q.Q))
 }

@@ -30,16 +30,16 @@ func (transparencyReportView) Num(n int64) string { return transparencyCount(n) 
 
 // transparencyQuarter is the quarter a report address asks for (q=2026Q3; the current quarter without q) and the list of
 // quarters that have a report. A quarter outside that list has no report: 404.
-func (a *App) transparencyQuarter(c echo.Context) (repository.Quarter, []repository.Quarter, error) {
-	quarters, err := a.store.ReportQuarters(c.Request().Context(), a.now())
+func (a *App) transparencyQuarter(c echo.Context) (domain.Quarter, []domain.Quarter, error) {
+	quarters, err := a.store.ReportQuarters(c.Request().Context())
 	if err != nil {
-		return repository.Quarter{}, nil, err
+		return domain.Quarter{}, nil, err
 	}
 	s := strings.TrimSpace(c.QueryParam("q"))
 	if s == "" {
 		return quarters[0], quarters, nil
 	}
-	q, ok := repository.ParseQuarter(s)
+	q, ok := domain.ParseQuarter(s)
 	if !ok || !slices.Contains(quarters, q) {
 		return q, quarters, domain.ErrNotFound
 	}

@@ -19,9 +19,9 @@ import (
 
 func init() {
 	authzMatrices = append(authzMatrices, map[string][]domain.Role{
-		"GET /transparency":            public,
-		"GET /transparency/report":     public,
-		"GET /transparency/report.csv": public,
+		"GET /transparency":            everyone,
+		"GET /transparency/report":     everyone,
+		"GET /transparency/report.csv": everyone,
 	})
 }
 
@@ -49,7 +49,7 @@ func newPublicFund(t *testing.T, ta *testApp) publicFund {
 	return publicFund{t: t, ta: ta, finance: op(domain.RoleFinance, "13700000091"), approver: op(domain.RoleAdmin, "13700000092")}
 }
 
-// donor records a donor with a phone and an address, which no public page may show.
+// donor records a donor with a phone and an address, which no everyone page may show.
 func (f publicFund) donor(name, phone, address string, publish bool) int64 {
 	f.t.Helper()
 	id, err := f.ta.store.CreateDonor(context.Background(), f.finance, domain.Donor{Kind: domain.DonorIndividual, Name: name,
@@ -94,7 +94,7 @@ func (f publicFund) pool(code string) int64 {
 	return 0
 }
 
-// pay makes, approves and pays a grant to a named beneficiary, whose name no public page may show.
+// pay makes, approves and pays a grant to a named beneficiary, whose name no everyone page may show.
 func (f publicFund) pay(pool string, amount domain.Money, payee string) {
 	f.t.Helper()
 	ctx := context.Background()
@@ -111,7 +111,7 @@ func (f publicFund) pay(pool string, amount domain.Money, payee string) {
 	}
 }
 
-// ledger is what the ledger itself says the public totals are.
+// ledger is what the ledger itself says the everyone totals are.
 func (f publicFund) ledger() (raised, disbursed, balance domain.Money) {
 	f.t.Helper()
 	err := f.ta.store.SQL().QueryRow(`SELECT (SELECT -balance FROM accounts WHERE code = 'external:donors'),
@@ -137,7 +137,7 @@ func getIn(c *client, lang, path string) response {
 
 var nextLink = regexp.MustCompile(`href="([^"]+)" rel="next"`)
 
-// publicPages fetches every public page and file of the transparency area, in Chinese and in English: every page
+// publicPages fetches every everyone page and file of the transparency area, in Chinese and in English: every page
 // of the donation list, every quarter's report and every quarter's CSV.
 func publicPages(t *testing.T, ta *testApp) map[string]response {
 	t.Helper()
@@ -368,8 +368,8 @@ func TestQuarterlyReportAndItsCSV(t *testing.T) {
 	ta := newTestApp(t)
 	f := newPublicFund(t, ta)
 	today := shanghaiToday()
-	this := repository.QuarterOf(today)
-	prev := repository.QuarterOf(this.Start().AddDate(0, -1, 0))
+	this := domain.QuarterOf(today)
+	prev := domain.QuarterOf(this.Start().AddDate(0, -1, 0))
 	donor := f.donor("王爱心", "13911112222", "上城区解放路1号", true)
 	f.give(donor, 20_000_00, "", "bank_transfer", prev.Start())
 	f.give(donor, 1_000_00, "", "wechat_pay", today)
@@ -503,7 +503,7 @@ func noBareKeys(t *testing.T, r response) {
 func TestTransparencyRefusesWhatIsNotThere(t *testing.T) {
 	ta := newTestApp(t)
 	c := ta.client()
-	this := repository.QuarterOf(time.Now())
+	this := domain.QuarterOf(time.Now())
 	for _, path := range []string{"/transparency?page=2", "/transparency?page=9223372036854775807", "/transparency/report?q=2019Q1", "/transparency/report?q=nonsense",
 		"/transparency/report.csv?q=" + this.Next().String(), "/transparency/report?q=2026Q5"} {
 		if r := c.get(path); r.Status != http.StatusNotFound {

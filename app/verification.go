@@ -1,10 +1,7 @@
 package app
 
 import (
-	"errors"
 	"net/http"
-	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -34,85 +31,52 @@ func (a *App) renderQueue(c echo.Context, status int, fe domain.FieldErrors) err
 	return a.views.render(c, status, "verification", p)
 }
 
+// decisionForm is the reason typed with a decision; domain.CheckReason says when one is needed.
 type decisionForm struct {
-	Reason string `form:"reason" validate:"max=500,plain"`
-}
-
-// check binds the form and returns the message key for a bad reason: a rejection must give one, since the
-// applicant sees it.
-func (f *decisionForm) check(c echo.Context, approve bool) (string, error) {
-	fe, err := checkForm(c, f)
-	if err != nil {
-		return "", err
-	}
-	f.Reason = strings.TrimSpace(f.Reason)
-	if key := fe["reason"]; key != "" {
-		return key, nil
-	}
-	if !approve && f.Reason == "" {
-		return "error.reason_required", nil
-	}
-	return "", nil
-}
-
-func pathID(c echo.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, domain.ErrNotFound
-	}
-	return id, nil
+	Reason string `form:"reason"`
 }
 
 func (a *App) approvePerson(c echo.Context) error { return a.decidePerson(c, true) }
 func (a *App) rejectPerson(c echo.Context) error  { return a.decidePerson(c, false) }
 
 func (a *App) decidePerson(c echo.Context, approve bool) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	var f decisionForm
-	if key, err := f.check(c, approve); err != nil {
-		return err
-	} else if key != "" {
-		return a.renderQueue(c, http.StatusUnprocessableEntity, domain.FieldErrors{"reason_" + c.Param("id"): key})
-	}
-	err = a.store.DecideAccount(c.Request().Context(), actor(c), id, approve, f.Reason)
-	return a.afterDecision(c, err, approve)
+	return a.decide(c, approve, "reason_", func(id int64, reason string) error {
+		return a.store.DecideAccount(c.Request().Context(), actor(c), id, approve, reason)
+	})
 }
 
 func (a *App) verifyQualification(c echo.Context) error { return a.decideQualification(c, true) }
 func (a *App) rejectQualification(c echo.Context) error { return a.decideQualification(c, false) }
 
 func (a *App) decideQualification(c echo.Context, approve bool) error {
+	return a.decide(c, approve, "qreason_", func(id int64, reason string) error {
+		_, err := a.store.DecideQualification(c.Request().Context(), actor(c), id, approve, reason)
+		return err
+	})
+}
+
+// decide runs one decision of the queue. A bad reason shows the queue again with the message beside that
+// decision's reason (its field is prefix + id); anything else goes back with what happened.
+func (a *App) decide(c echo.Context, approve bool, prefix string, decide func(id int64, reason string) error) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
 	var f decisionForm
-	if key, err := f.check(c, approve); err != nil {
-		return err
-	} else if key != "" {
-		return a.renderQueue(c, http.StatusUnprocessableEntity, domain.FieldErrors{"qreason_" + c.Param("id"): key})
+	if err := c.Bind(&f); err != nil {
+		return echo.ErrBadRequest
 	}
-	_, err = a.store.DecideQualification(c.Request().Context(), actor(c), id, approve, f.Reason)
-	return a.afterDecision(c, err, approve)
-}
-
-func (a *App) afterDecision(c echo.Context, err error, approve bool) error {
-	switch {
-	case errors.Is(err, repository.ErrAlreadyDecided):
-		a.flash(c, "error", "verification.already_decided")
-	case err != nil:
-		return err
-	case approve:
-		a.flash(c, "ok", "verification.approved")
-	default:
-		a.flash(c, "ok", "verification.rejected")
+	err = decide(id, f.Reason)
+	if fe, ok := fieldErrors(err); ok && fe["reason"] != "" {
+		return a.renderQueue(c, http.StatusUnprocessableEntity, domain.FieldErrors{prefix + c.Param("id"): fe["reason"]})
 	}
-	back := safeNext(c.FormValue("back"))
+	back := safeRedirect(c.FormValue("back"))
 	if back == "" {
 		back = "/admin/verification"
 	}
-	return c.Redirect(http.StatusSeeOther, back)
+	okKey := "verification.approved"
+	if !approve {
+		okKey = "verification.rejected"
+	}
+	return a.afterAction(c, err, back, okKey)
 }

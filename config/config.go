@@ -16,20 +16,26 @@ const (
 	Production  = "production"
 )
 
-// DefaultSessionKey is used in development only; production refuses it.
-const DefaultSessionKey = "guanai-development-key-not-secret"
+// DefaultIDHashKey is used in development only; production refuses it.
+const DefaultIDHashKey = "guanai-development-key-not-secret"
+
+// defaultMetricsNetworks may read /metrics when GUANAI_METRICS_NETWORKS is not set: this machine only.
+const defaultMetricsNetworks = "127.0.0.0/8, ::1"
 
 // Config is every setting.
 type Config struct {
 	DatabaseURL string
 	Addr        string
-	// SessionKey keys the hash of volunteers' ID numbers and other server secrets.
-	SessionKey string
+	// IDHashKey keys the hash of volunteers' ID numbers, so two registrations with one ID number are told apart
+	// without the number being stored. Changing it makes every stored hash useless: keep it for good.
+	IDHashKey string
 	// BaseURL is where people reach the site; an https base URL means TLS (directly or at a proxy).
 	BaseURL string
 	Env     string
 	// TrustedProxies are the addresses whose X-Forwarded-For is believed; empty means the direct peer is the client.
 	TrustedProxies []netip.Prefix
+	// MetricsNetworks are the networks whose clients may read /metrics.
+	MetricsNetworks []netip.Prefix
 }
 
 // Error names the variable whose value is bad.
@@ -44,18 +50,23 @@ func Load(getenv func(string) string) (Config, error) {
 	c := Config{
 		DatabaseURL: or(getenv("DATABASE_URL"), "postgres://postgres@127.0.0.1:5432/guanai?sslmode=disable"),
 		Addr:        or(getenv("GUANAI_ADDR"), ":8080"),
-		SessionKey:  getenv("GUANAI_SESSION_KEY"),
-		BaseURL:     or(getenv("GUANAI_BASE_URL"), "http://localhost:8080"),
+		IDHashKey:   getenv("GUANAI_ID_HASH_KEY"),
+		BaseURL:     getenv("GUANAI_BASE_URL"),
 		Env:         or(getenv("GUANAI_ENV"), Development),
+	}
+	if getenv("GUANAI_SESSION_KEY") != "" && c.IDHashKey == "" {
+		return c, &Error{"GUANAI_SESSION_KEY", "is now called GUANAI_ID_HASH_KEY (it keys the hash of ID numbers): rename it, keeping its value"}
 	}
 	if err := c.check(); err != nil {
 		return c, err
 	}
-	proxies, err := parseProxies(getenv("GUANAI_TRUSTED_PROXIES"))
-	if err != nil {
+	var err error
+	if c.TrustedProxies, err = parseNetworks("GUANAI_TRUSTED_PROXIES", getenv("GUANAI_TRUSTED_PROXIES")); err != nil {
 		return c, err
 	}
-	c.TrustedProxies = proxies
+	if c.MetricsNetworks, err = parseNetworks("GUANAI_METRICS_NETWORKS", or(getenv("GUANAI_METRICS_NETWORKS"), defaultMetricsNetworks)); err != nil {
+		return c, err
+	}
 	return c, nil
 }
 
@@ -67,8 +78,12 @@ func (c *Config) check() error {
 	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || strings.Trim(u.Path, "/") == "" {
 		return &Error{"DATABASE_URL", "must be a postgres:// URL naming a database"}
 	}
-	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+	host, port, err := net.SplitHostPort(c.Addr)
+	if err != nil {
 		return &Error{"GUANAI_ADDR", "must be host:port or :port, like :8080"}
+	}
+	if c.BaseURL = strings.TrimSpace(c.BaseURL); c.BaseURL == "" {
+		c.BaseURL = localURL(host, port)
 	}
 	b, err := url.Parse(c.BaseURL)
 	if err != nil || (b.Scheme != "http" && b.Scheme != "https") || b.Host == "" {
@@ -82,36 +97,49 @@ func (c *Config) check() error {
 func (c *Config) checkSecret() error {
 	if c.Env == Production {
 		switch {
-		case c.SessionKey == "":
-			return &Error{"GUANAI_SESSION_KEY", "is required in production (32 or more random characters)"}
-		case len(c.SessionKey) < 32 || c.SessionKey == DefaultSessionKey || distinct(c.SessionKey) < 8:
-			return &Error{"GUANAI_SESSION_KEY", "is too weak: use 32 or more random characters"}
+		case c.IDHashKey == "":
+			return &Error{"GUANAI_ID_HASH_KEY", "is required in production (32 or more random characters)"}
+		case len(c.IDHashKey) < 32 || c.IDHashKey == DefaultIDHashKey || distinct(c.IDHashKey) < 8:
+			return &Error{"GUANAI_ID_HASH_KEY", "is too weak: use 32 or more random characters"}
 		}
 	}
-	if c.SessionKey == "" {
-		c.SessionKey = DefaultSessionKey
+	if c.IDHashKey == "" {
+		c.IDHashKey = DefaultIDHashKey
 	}
 	return nil
 }
 
-func parseProxies(s string) ([]netip.Prefix, error) {
+// parseNetworks reads addresses and CIDR ranges separated by commas or spaces.
+func parseNetworks(name, s string) ([]netip.Prefix, error) {
 	var out []netip.Prefix
 	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
 		p, err := netip.ParsePrefix(f)
 		if err != nil {
 			a, aerr := netip.ParseAddr(f)
 			if aerr != nil {
-				return nil, &Error{"GUANAI_TRUSTED_PROXIES", fmt.Sprintf("%q is not an address or CIDR range", f)}
+				return nil, &Error{name, fmt.Sprintf("%q is not an address or CIDR range", f)}
 			}
 			p = netip.PrefixFrom(a, a.BitLen())
 		}
-		out = append(out, p)
+		out = append(out, p.Masked())
 	}
 	return out, nil
 }
 
+// Production reports whether this is the production environment.
+func (c Config) Production() bool { return c.Env == Production }
+
 // Secure reports whether people reach the site over TLS, so cookies are Secure and HSTS is sent.
 func (c Config) Secure() bool { return strings.HasPrefix(c.BaseURL, "https://") }
+
+// localURL is where the site is reached on this machine when GUANAI_BASE_URL does not say: the address it
+// listens on, with localhost for "every interface".
+func localURL(host, port string) string {
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
 
 func or(s, def string) string {
 	if s = strings.TrimSpace(s); s != "" {

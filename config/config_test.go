@@ -13,15 +13,17 @@ func TestLoad(t *testing.T) {
 	}{
 		{"defaults", map[string]string{}, ""},
 		{"bad env", map[string]string{"GUANAI_ENV": "staging"}, "GUANAI_ENV"},
-		{"production without secret", map[string]string{"GUANAI_ENV": "production"}, "GUANAI_SESSION_KEY"},
-		{"production weak secret", map[string]string{"GUANAI_ENV": "production", "GUANAI_SESSION_KEY": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}, "GUANAI_SESSION_KEY"},
-		{"production short secret", map[string]string{"GUANAI_ENV": "production", "GUANAI_SESSION_KEY": "short-Secret-1"}, "GUANAI_SESSION_KEY"},
-		{"production good secret", map[string]string{"GUANAI_ENV": "production", "GUANAI_SESSION_KEY": "f3Kq9-zX2mPw7Lr4Tb8Nc1Vy6Hd0Gs5J"}, ""},
+		{"production without secret", map[string]string{"GUANAI_ENV": "production"}, "GUANAI_ID_HASH_KEY"},
+		{"production weak secret", map[string]string{"GUANAI_ENV": "production", "GUANAI_ID_HASH_KEY": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}, "GUANAI_ID_HASH_KEY"},
+		{"production short secret", map[string]string{"GUANAI_ENV": "production", "GUANAI_ID_HASH_KEY": "short-Secret-1"}, "GUANAI_ID_HASH_KEY"},
+		{"production good secret", map[string]string{"GUANAI_ENV": "production", "GUANAI_ID_HASH_KEY": "f3Kq9-zX2mPw7Lr4Tb8Nc1Vy6Hd0Gs5J"}, ""},
 		{"bad database url", map[string]string{"DATABASE_URL": "mysql://x/y"}, "DATABASE_URL"},
 		{"database url without db", map[string]string{"DATABASE_URL": "postgres://127.0.0.1:5432"}, "DATABASE_URL"},
 		{"bad addr", map[string]string{"GUANAI_ADDR": "8080"}, "GUANAI_ADDR"},
 		{"bad base url", map[string]string{"GUANAI_BASE_URL": "guanai.example.org"}, "GUANAI_BASE_URL"},
 		{"bad proxy", map[string]string{"GUANAI_TRUSTED_PROXIES": "10.0.0.0/8, nonsense"}, "GUANAI_TRUSTED_PROXIES"},
+		{"bad metrics network", map[string]string{"GUANAI_METRICS_NETWORKS": "10.0.0.0/33"}, "GUANAI_METRICS_NETWORKS"},
+		{"the old name of the ID hash key", map[string]string{"GUANAI_SESSION_KEY": "f3Kq9-zX2mPw7Lr4Tb8Nc1Vy6Hd0Gs5J"}, "GUANAI_SESSION_KEY"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -34,8 +36,8 @@ func TestLoad(t *testing.T) {
 				t.Fatalf("want an error naming %s, got %v", tc.wantVar, err)
 			case tc.wantVar != "" && ce.Var != tc.wantVar:
 				t.Fatalf("error names %s, want %s", ce.Var, tc.wantVar)
-			case tc.wantVar == "" && c.SessionKey == "":
-				t.Fatal("no session key after defaults")
+			case tc.wantVar == "" && c.IDHashKey == "":
+				t.Fatal("no ID hash key after defaults")
 			}
 		})
 	}
@@ -53,5 +55,45 @@ func TestTrustedProxies(t *testing.T) {
 	}
 	if len(c.TrustedProxies) != 2 || c.TrustedProxies[1].String() != "192.168.1.5/32" {
 		t.Fatalf("proxies = %v", c.TrustedProxies)
+	}
+}
+
+func TestMetricsNetworks(t *testing.T) {
+	c, err := Load(func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.MetricsNetworks) != 2 || c.MetricsNetworks[0].String() != "127.0.0.0/8" || c.MetricsNetworks[1].String() != "::1/128" {
+		t.Fatalf("default metrics networks = %v, want loopback only", c.MetricsNetworks)
+	}
+	c, err = Load(func(k string) string {
+		if k == "GUANAI_METRICS_NETWORKS" {
+			return "10.1.2.3/16"
+		}
+		return ""
+	})
+	if err != nil || len(c.MetricsNetworks) != 1 || c.MetricsNetworks[0].String() != "10.1.0.0/16" {
+		t.Fatalf("metrics networks = %v, %v", c.MetricsNetworks, err)
+	}
+}
+
+func TestBaseURLFollowsTheAddress(t *testing.T) {
+	for addr, want := range map[string]string{"": "http://localhost:8080", ":9090": "http://localhost:9090",
+		"127.0.0.1:7000": "http://127.0.0.1:7000", "[::1]:7000": "http://[::1]:7000", "0.0.0.0:80": "http://localhost:80"} {
+		c, err := Load(func(k string) string {
+			if k == "GUANAI_ADDR" {
+				return addr
+			}
+			return ""
+		})
+		if err != nil || c.BaseURL != want {
+			t.Errorf("GUANAI_ADDR=%q: base URL %q, %v; want %q", addr, c.BaseURL, err, want)
+		}
+	}
+	c, err := Load(func(k string) string {
+		return map[string]string{"GUANAI_ADDR": ":9090", "GUANAI_BASE_URL": "https://guanai.example.org/"}[k]
+	})
+	if err != nil || c.BaseURL != "https://guanai.example.org" {
+		t.Errorf("an explicit base URL: %q, %v", c.BaseURL, err)
 	}
 }

@@ -1,9 +1,9 @@
 package domain
 
-import "errors"
+import "slices"
 
 // Disbursement states: draft (maker) → approved (a different checker) → paid (with a bank reference); a draft or
-// an approved one can be rejected or cancelled with a reason.
+// an approved one can be rejected (by a checker) or cancelled (by its maker) with a reason.
 const (
 	DisbursementDraft     = "draft"
 	DisbursementApproved  = "approved"
@@ -12,11 +12,9 @@ const (
 	DisbursementCancelled = "cancelled"
 )
 
-// Errors of the disbursement workflow.
-var (
-	ErrSameMakerChecker = errors.New("the maker of a disbursement cannot approve it")
-	ErrWrongState       = errors.New("not possible in the disbursement's current state")
-)
+// DisbursementStates lists every state in the order of the workflow.
+var DisbursementStates = []string{DisbursementDraft, DisbursementApproved, DisbursementPaid, DisbursementRejected,
+	DisbursementCancelled}
 
 // disbursementMoves lists where each state can go.
 var disbursementMoves = map[string][]string{
@@ -25,20 +23,43 @@ var disbursementMoves = map[string][]string{
 }
 
 // CanMoveDisbursement reports whether a disbursement may go from one state to another.
-func CanMoveDisbursement(from, to string) bool {
-	for _, s := range disbursementMoves[from] {
-		if s == to {
-			return true
-		}
+func CanMoveDisbursement(from, to string) bool { return slices.Contains(disbursementMoves[from], to) }
+
+// CheckDisbursementMove says whether actor may move a disbursement that maker drafted from one state to another.
+// Two people handle every payment: the checker who approves or rejects is never the maker, and only the maker
+// withdraws their own draft, so each word in the audit trail means what it says.
+func CheckDisbursementMove(from, to string, maker, actor int64) error {
+	if !CanMoveDisbursement(from, to) {
+		return ErrWrongState
 	}
-	return false
+	switch {
+	case to == DisbursementApproved && actor == maker:
+		return ErrSameMakerChecker
+	case to == DisbursementRejected && actor == maker:
+		return ErrMakerRejects
+	case to == DisbursementCancelled && actor != maker:
+		return ErrNotMaker
+	}
+	return nil
 }
 
-// InsufficientFundsError says a pool cannot cover an amount, and how much it has free.
-type InsufficientFundsError struct {
-	Available Money
+// NeedsReason reports whether moving to a state must say why: a rejection or a cancellation is read by the
+// person who asked.
+func NeedsReason(to string) bool { return to == DisbursementRejected || to == DisbursementCancelled }
+
+// Funds is what a pool holds and how much of it approved, unpaid disbursements have promised.
+type Funds struct {
+	Balance  Money
+	Reserved Money
 }
 
-func (e *InsufficientFundsError) Error() string {
-	return "insufficient funds: " + e.Available.String() + " available"
+// Available is what can still be promised, moved or taken back.
+func (f Funds) Available() Money { return f.Balance - f.Reserved }
+
+// Cover refuses an amount the pool cannot spare, saying how much it can.
+func (f Funds) Cover(amount Money) error {
+	if amount > f.Available() {
+		return &InsufficientFundsError{Available: f.Available()}
+	}
+	return nil
 }

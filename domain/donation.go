@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	_ "time/tzdata" // Asia/Shanghai must load on a machine without zoneinfo too
 )
 
 // Donation channels.
@@ -30,21 +29,6 @@ type DonationInput struct {
 	Reference   string    // the bank or payment reference; unique per channel
 	ProgramCode string    // "" for an unrestricted gift
 	Note        string
-}
-
-// Shanghai is the fund's time zone: dates are Shanghai dates, and every time is shown there.
-var Shanghai = func() *time.Location {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		panic(err) // time/tzdata is embedded, so the zone loads even on a machine without zoneinfo
-	}
-	return loc
-}()
-
-// ParseDate reads a yyyy-mm-dd date (what a date input sends) as midnight in Shanghai.
-func ParseDate(s string) (time.Time, bool) {
-	t, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(ToHalfWidth(s)), Shanghai)
-	return t, err == nil
 }
 
 // CheckDonation checks the typed fields of a donation: amount as typed, received date as typed, and the rest.
@@ -96,23 +80,4 @@ func (in DonationInput) Fingerprint(donor string) string {
 		in.Reference, in.ProgramCode, in.Note)
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])
-}
-
-// ReceiptNumber formats a receipt's number: the year and a six-digit sequence, 2020-000123.
-func ReceiptNumber(year, seq int) string { return fmt.Sprintf("%d-%06d", year, seq) }
-
-// ReceiptSnapshot is what a receipt says, fixed when it is issued.
-type ReceiptSnapshot struct {
-	Number     string `json:"number"`
-	DonorName  string `json:"donor_name"`
-	DonorKind  string `json:"donor_kind"`
-	CreditCode string `json:"credit_code,omitempty"`
-	Amount     Money  `json:"amount"`
-	Capitals   string `json:"amount_capitals"`
-	ReceivedOn string `json:"received_on"`
-	Channel    string `json:"channel"`
-	Purpose    string `json:"purpose"`    // the program's name for a restricted gift, else the fund's
-	PurposeEn  string `json:"purpose_en"` // the same in English
-	Handler    string `json:"handler"`    // 经办人: the operator who recorded it
-	IssuedAt   string `json:"issued_at"`
 }

@@ -62,11 +62,3 @@ func (d *Donor) Check() FieldErrors {
 	}
 	return fe
 }
-
-// PublicName is the donor's name as the public may see it.
-func (d Donor) PublicName() string {
-	if d.PublishName {
-		return d.Name
-	}
-	return AnonymousName
-}

@@ -7,12 +7,51 @@ import (
 	"time"
 )
 
-// Errors that the web layer turns into pages. Each carries the message key the user sees.
+// ErrNotFound and ErrForbidden become the 404 and 403 pages. A record the person may not see is ErrNotFound, so
+// that guessing ids tells nobody what exists.
 var (
-	ErrNotFound     = errors.New("not found")
-	ErrForbidden    = errors.New("forbidden")
-	ErrBadLogin     = errors.New("wrong phone or password")
-	ErrStaleVersion = errors.New("changed by someone else")
+	ErrNotFound  = errors.New("not found")
+	ErrForbidden = errors.New("forbidden")
+)
+
+// Problem is an error the person is told about in words: a business rule said no. Key is the message's id in the
+// translations; Args are name/value pairs the message shows ("Available", "¥1,234.00"). The web layer shows any
+// Problem as a message on the page, so a rule and the words for it are kept together, here.
+type Problem interface {
+	error
+	Message() (key string, args []string)
+}
+
+// Refusal is a Problem whose message has no values.
+type Refusal struct{ Key string }
+
+func (r *Refusal) Error() string                        { return "refused: " + r.Key }
+func (r *Refusal) Message() (key string, args []string) { return r.Key, nil }
+
+func refusal(key string) *Refusal { return &Refusal{Key: key} }
+
+// The refusals of the workflows. Compare with errors.Is.
+var (
+	ErrBadLogin         = refusal("login.bad_credentials")
+	ErrAlreadyDecided   = refusal("verification.already_decided")
+	ErrResetLinkInvalid = refusal("reset.invalid")
+
+	ErrAlreadyReversed = refusal("donation.already_reversed")
+	ErrKeyReused       = refusal("donation.key_reused")
+
+	ErrWrongState       = refusal("disbursement.wrong_state")
+	ErrSameMakerChecker = refusal("disbursement.same_maker")
+	ErrMakerRejects     = refusal("disbursement.maker_rejects")
+	ErrNotMaker         = refusal("disbursement.not_maker")
+
+	ErrImportCommitted = refusal("statement.already_committed")
+	ErrImportChanged   = refusal("statement.changed")
+	ErrImportHasErrors = refusal("statement.accept_errors_required")
+	ErrListConfirmed   = refusal("eligibility.already_confirmed")
+
+	ErrQuarterOpen       = refusal("quarters.not_ended")
+	ErrQuarterClosed     = refusal("quarters.already_closed")
+	ErrQuarterOutOfOrder = refusal("quarters.earlier_open")
 )
 
 // FieldErrors maps a form field to the message key of what is wrong with it.
@@ -61,3 +100,17 @@ type AccountStateError struct {
 }
 
 func (e *AccountStateError) Error() string { return "account is " + string(e.Status) }
+
+// InsufficientFundsError says a pool cannot cover an amount, and how much it has free.
+type InsufficientFundsError struct {
+	Available Money
+}
+
+func (e *InsufficientFundsError) Error() string {
+	return "insufficient funds: " + e.Available.String() + " available"
+}
+
+// Message says how much the pool has free.
+func (e *InsufficientFundsError) Message() (string, []string) {
+	return "fund.insufficient", []string{"Available", e.Available.String()}
+}

@@ -67,8 +67,13 @@ func TestCheckPhone(t *testing.T) {
 		{"", "", "error.required"},
 		{"   ", "", "error.required"},
 		{"12345", "12345", "error.phone_invalid"},
-		{"not a phone", "", "error.phone_invalid"},
-		{"12900001111", "12900001111", "error.phone_invalid"},
+		{"not a phone", "", "error.phone_characters"},
+		{"139o0001111", "1390001111", "error.phone_characters"},
+		{"tel: 139 0000 1111", "13900001111", "error.phone_characters"},
+		{"(+86) 139.0000.1111", "13900001111", ""},
+		{"12900001111", "12900001111", "error.phone_not_mobile"},
+		{"12345678901", "12345678901", "error.phone_not_mobile"},
+		{"1390000111", "1390000111", "error.phone_invalid"},
 	}
 	for _, c := range cases {
 		phone, key := domain.CheckPhone(c.in)

@@ -138,6 +138,17 @@ const (
 	QualErrands    = "errands"
 )
 
+// QualificationStatus is where a coordinator's check of a volunteer's qualification stands.
+type QualificationStatus string
+
+// Qualification statuses: a claim waits until a coordinator verifies or rejects it; only a verified one brings
+// offers from the programs that need it.
+const (
+	QualificationPending  QualificationStatus = "pending"
+	QualificationVerified QualificationStatus = "verified"
+	QualificationRejected QualificationStatus = "rejected"
+)
+
 // QualificationClaim is a qualification a volunteer says they have, with its detail: the vehicle plate for a
 // driver, the licence number for a counsellor, the subjects for a tutor.
 type QualificationClaim struct {

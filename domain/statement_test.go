@@ -195,7 +195,7 @@ func TestCheckStatementValues(t *testing.T) {
 		!in.ReceivedOn.Equal(time.Date(2026, 3, 1, 0, 0, 0, 0, domain.Shanghai)) || in.Reference != "0012345678" {
 		t.Errorf("input %+v", in)
 	}
-	if d := r.Donor(); d.PublishName || d.Kind != domain.DonorOrganization || d.PublicName() != domain.AnonymousName {
+	if d := r.Donor(); d.PublishName || d.Kind != domain.DonorOrganization {
 		t.Errorf("a donor from a statement is published: %+v", d)
 	}
 	huge := checkOne(t, "2026-03-01", strings.Repeat("长", 5000), "", "1", strings.Repeat("9", 5000), "")

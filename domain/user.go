@@ -129,14 +129,47 @@ func StripControl(s string) string {
 	}, strings.ToValidUTF8(s, ""))
 }
 
-// CheckPhone normalises a phone number and returns the message key for a bad one, or "".
+// CheckPhone normalises a phone number and returns the message key for a bad one, or "". People may type spaces,
+// dashes, dots, brackets and a +86 prefix, in full-width too; a letter is a mistake to point out, never something
+// to drop quietly.
 func CheckPhone(s string) (string, string) {
 	p := NormalizePhone(s)
 	switch {
 	case strings.TrimSpace(s) == "":
 		return p, "error.required"
+	case strings.IndexFunc(ToHalfWidth(s), notPhoneRune) >= 0:
+		return p, "error.phone_characters"
+	case len(p) == 11 && !ValidPhone(p):
+		return p, "error.phone_not_mobile"
 	case !ValidPhone(p):
 		return p, "error.phone_invalid"
 	}
 	return p, ""
+}
+
+func notPhoneRune(r rune) bool { return !(r >= '0' && r <= '9' || strings.ContainsRune(" +-.()", r)) }
+
+// CanSeeAccount reports whether an operator in role viewer may see or act on an account in role subject: the
+// fund's own people's accounts (operators) are the admin's business alone, so a coordinator cannot, say, issue
+// a reset link for the admin.
+func CanSeeAccount(viewer, subject Role) bool { return !subject.IsOperator() || viewer == RoleAdmin }
+
+// ClosedAccountName is the name an account keeps once its person closed it: every personal detail is gone, and
+// the money and service records that name the account still read sensibly.
+const ClosedAccountName = "已注销用户"
+
+// ReasonMaxLen bounds a typed reason (a rejection, a reversal, a suspension).
+const ReasonMaxLen = 500
+
+// CheckReason trims a typed reason and returns the message key for a bad one, or "". A refusal someone will read
+// (a rejected registration, a rejected payment) needs one.
+func CheckReason(s string, required bool) (string, string) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		if required {
+			return s, "error.reason_required"
+		}
+		return s, ""
+	}
+	return cleanText(s, ReasonMaxLen)
 }

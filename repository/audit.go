@@ -24,7 +24,7 @@ func (auditEvent) TableName() string { return "audit_events" }
 
 // audit appends an event in the caller's transaction, so the record and the change commit or fail together.
 func audit(tx *gorm.DB, actor Actor, action, subjectType string, subjectID int64, before, after any) error {
-	ev := auditEvent{ActorIP: actor.IP, Action: action, SubjectType: subjectType}
+	ev := auditEvent{At: now(tx), ActorIP: actor.IP, Action: action, SubjectType: subjectType}
 	if actor.UserID != 0 {
 		ev.ActorID = &actor.UserID
 	}
@@ -38,7 +38,7 @@ func audit(tx *gorm.DB, actor Actor, action, subjectType string, subjectID int64
 	if ev.After, err = jsonOrNil(after); err != nil {
 		return err
 	}
-	return tx.Omit("ID", "At").Create(&ev).Error
+	return tx.Omit("ID").Create(&ev).Error
 }
 
 func jsonOrNil(v any) ([]byte, error) {

@@ -16,7 +16,7 @@ import (
 // The audit log must survive anyone with a database connection, not just the app's own code.
 func TestAuditEventsAreAppendOnly(t *testing.T) {
 	url := testdb.URL(t)
-	s, err := repository.Open(ctx, url, []byte("k"))
+	s, err := repository.Open(ctx, url, repository.Options{IDKey: []byte("k")})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -56,7 +56,7 @@ func TestConcurrentApprovalsDecideOnce(t *testing.T) {
 	errs := race(n, func(i int) error {
 		return s.DecideAccount(ctx, repository.Actor{UserID: coordinators[i].ID, IP: "test"}, staff.ID, true, "")
 	})
-	if ok, lost := tally(t, errs, repository.ErrAlreadyDecided); ok != 1 || lost != n-1 {
+	if ok, lost := tally(t, errs, domain.ErrAlreadyDecided); ok != 1 || lost != n-1 {
 		t.Errorf("%d approvals succeeded and %d were told it was already decided; want 1 and %d", ok, lost, n-1)
 	}
 	if got := count(auditActions(t, s, staff.ID), "account.verify"); got != 1 {
@@ -120,7 +120,7 @@ func TestConcurrentConfirmsApplyOnce(t *testing.T) {
 		results[i], err = s.ConfirmEligibility(ctx, actor, id)
 		return err
 	})
-	if ok, lost := tally(t, errs, repository.ErrAlreadyDecided); ok != 1 || lost != n-1 {
+	if ok, lost := tally(t, errs, domain.ErrListConfirmed); ok != 1 || lost != n-1 {
 		t.Fatalf("%d confirms succeeded and %d were told it was already decided; want 1 and %d", ok, lost, n-1)
 	}
 	for i, err := range errs {

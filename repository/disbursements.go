@@ -3,6 +3,7 @@ package repository
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -59,7 +60,7 @@ func (s *Store) CreateDisbursement(ctx context.Context, actor Actor, d Disbursem
 		if err := tx.Take(&pool, d.PoolID).Error; err != nil || pool.Kind != "pool" {
 			return domain.FieldErrors{"pool": "error.choose_one"}
 		}
-		if err := tx.Omit("ID", "CreatedAt", "UpdatedAt").Create(&r).Error; err != nil {
+		if err := tx.Omit("ID").Create(&r).Error; err != nil {
 			return err
 		}
 		return audit(tx, actor, "disbursement.create", "disbursement", r.ID, nil,
@@ -80,18 +81,15 @@ func lockDisbursement(tx *gorm.DB, id int64) (disbursementRow, error) {
 // ApproveDisbursement is the checker's step: a different operator from the maker approves, and the money is
 // reserved in the pool so approved but unpaid disbursements can never together exceed it.
 func (s *Store) ApproveDisbursement(ctx context.Context, actor Actor, id int64) error {
-	return s.moveDisbursement(ctx, actor, id, domain.DisbursementApproved, "", func(tx *gorm.DB, d *disbursementRow, pool, _ accountRow) error {
-		if d.MakerID == actor.UserID {
-			return domain.ErrSameMakerChecker
-		}
-		if avail := pool.Balance - pool.Reserved; d.Amount > avail {
-			return &domain.InsufficientFundsError{Available: domain.Money(avail)}
+	return s.moveDisbursement(ctx, actor, id, domain.DisbursementApproved, "", "", func(tx *gorm.DB, d *disbursementRow, pool, _ accountRow) error {
+		if err := pool.funds().Cover(domain.Money(d.Amount)); err != nil {
+			return err
 		}
 		if err := tx.Model(&pool).Update("reserved", gorm.Expr("reserved + ?", d.Amount)).Error; err != nil {
 			return err
 		}
-		now := time.Now()
-		d.CheckerID, d.ApprovedAt = &actor.UserID, &now
+		at := now(tx)
+		d.CheckerID, d.ApprovedAt = &actor.UserID, &at
 		return nil
 	})
 }
@@ -99,10 +97,11 @@ func (s *Store) ApproveDisbursement(ctx context.Context, actor Actor, id int64) 
 // PayDisbursement records that the bank paid an approved disbursement: the reservation becomes a ledger
 // transaction out of the pool.
 func (s *Store) PayDisbursement(ctx context.Context, actor Actor, id int64, bankReference string) error {
+	bankReference = strings.TrimSpace(bankReference)
 	if bankReference == "" {
 		return domain.FieldErrors{"bank_reference": "error.required"}
 	}
-	return s.moveDisbursement(ctx, actor, id, domain.DisbursementPaid, accountPayees, func(tx *gorm.DB, d *disbursementRow, pool, payees accountRow) error {
+	return s.moveDisbursement(ctx, actor, id, domain.DisbursementPaid, "", accountPayees, func(tx *gorm.DB, d *disbursementRow, pool, payees accountRow) error {
 		if err := tx.Model(&pool).Update("reserved", gorm.Expr("reserved - ?", d.Amount)).Error; err != nil {
 			return err
 		}
@@ -110,16 +109,13 @@ func (s *Store) PayDisbursement(ctx context.Context, actor Actor, id int64, bank
 		if err != nil {
 			return err
 		}
-		now := time.Now()
-		d.LedgerTransactionID, d.PaidBy, d.PaidAt, d.BankReference = &txID, &actor.UserID, &now, bankReference
+		at := now(tx)
+		d.LedgerTransactionID, d.PaidBy, d.PaidAt, d.BankReference = &txID, &actor.UserID, &at, bankReference
 		return nil
 	})
 }
 
-// ErrNotMaker means someone other than a disbursement's maker tried to withdraw it.
-var ErrNotMaker = errors.New("only the maker can cancel a disbursement")
-
-// RejectDisbursement (the checker says no) and CancelDisbursement (the maker withdraws it) end a draft or an
+// RejectDisbursement (a checker says no) and CancelDisbursement (the maker withdraws it) end a draft or an
 // approved disbursement with a reason; an approved one's reservation is released.
 func (s *Store) RejectDisbursement(ctx context.Context, actor Actor, id int64, reason string) error {
 	return s.endDisbursement(ctx, actor, id, domain.DisbursementRejected, reason)
@@ -131,38 +127,30 @@ func (s *Store) CancelDisbursement(ctx context.Context, actor Actor, id int64, r
 }
 
 func (s *Store) endDisbursement(ctx context.Context, actor Actor, id int64, to, reason string) error {
-	if reason == "" {
-		return domain.FieldErrors{"reason": "error.reason_required"}
+	reason, key := domain.CheckReason(reason, domain.NeedsReason(to))
+	if key != "" {
+		return domain.FieldErrors{"reason": key}
 	}
-	return s.moveDisbursement(ctx, actor, id, to, "", func(tx *gorm.DB, d *disbursementRow, pool, _ accountRow) error {
-		// The checker rejects; the maker withdraws their own. Each word in the audit trail means what it says.
-		if to == domain.DisbursementRejected && d.MakerID == actor.UserID {
-			return domain.ErrSameMakerChecker
-		}
-		if to == domain.DisbursementCancelled && d.MakerID != actor.UserID {
-			return ErrNotMaker
-		}
+	return s.moveDisbursement(ctx, actor, id, to, reason, "", func(tx *gorm.DB, d *disbursementRow, pool, _ accountRow) error {
 		if d.Status == domain.DisbursementApproved {
-			if err := tx.Model(&pool).Update("reserved", gorm.Expr("reserved - ?", d.Amount)).Error; err != nil {
-				return err
-			}
+			return tx.Model(&pool).Update("reserved", gorm.Expr("reserved - ?", d.Amount)).Error
 		}
-		d.Reason = reason
 		return nil
 	})
 }
 
-// moveDisbursement locks the disbursement, then its pool and the other account the move needs (if any) in id
-// order, checks the move is allowed, lets step do the move's work, and saves the new state with an audit row.
-func (s *Store) moveDisbursement(ctx context.Context, actor Actor, id int64, to, other string,
+// moveDisbursement locks the disbursement, asks domain whether the actor may make the move, locks its pool and the
+// other account the move needs (if any) in id order, lets step do the move's work, and saves the new state with
+// its reason and an audit row.
+func (s *Store) moveDisbursement(ctx context.Context, actor Actor, id int64, to, reason, other string,
 	step func(tx *gorm.DB, d *disbursementRow, pool, other accountRow) error) error {
 	return s.tx(ctx, func(tx *gorm.DB) error {
 		d, err := lockDisbursement(tx, id)
 		if err != nil {
 			return err
 		}
-		if !domain.CanMoveDisbursement(d.Status, to) {
-			return domain.ErrWrongState
+		if err := domain.CheckDisbursementMove(d.Status, to, d.MakerID, actor.UserID); err != nil {
+			return err
 		}
 		ids := []int64{d.AccountID}
 		var otherID int64
@@ -183,6 +171,9 @@ func (s *Store) moveDisbursement(ctx context.Context, actor Actor, id int64, to,
 			return err
 		}
 		d.Status = to
+		if reason != "" {
+			d.Reason = reason
+		}
 		if err := tx.Select("status", "checker_id", "approved_at", "paid_by", "paid_at", "bank_reference",
 			"ledger_transaction_id", "reason", "updated_at").Save(&d).Error; err != nil {
 			if isCheckViolation(err, "checker_is_not_maker") {

@@ -13,10 +13,6 @@ import (
 	"guanai/domain"
 )
 
-// ErrKeyReused means a donation form's one-time key came back with different content: not a retry, and not
-// recorded.
-var ErrKeyReused = errors.New("this form was already used for a different donation")
-
 type donationRow struct {
 	ID                    int64
 	DonorID               int64
@@ -73,7 +69,7 @@ func (r DonationRequest) fingerprint() string {
 
 // RecordDonation records a donation, posts it to the ledger and issues its receipt, all in one transaction. The
 // form's key makes it safe to repeat: a double click, a back-and-resubmit or a retry returns the donation the key
-// recorded first (existed is true), and the same key with other content is refused with ErrKeyReused.
+// recorded first (existed is true), and the same key with other content is refused with domain.ErrKeyReused.
 func (s *Store) RecordDonation(ctx context.Context, actor Actor, req DonationRequest) (id int64, existed bool, err error) {
 	if req.Key == "" {
 		return 0, false, errors.New("a donation needs its form's one-time key")
@@ -88,7 +84,7 @@ func (s *Store) RecordDonation(ctx context.Context, actor Actor, req DonationReq
 		err := tx.Where("idempotency_key = ?", req.Key).Take(&prior).Error
 		if err == nil {
 			if prior.RequestHash != hash {
-				return ErrKeyReused
+				return domain.ErrKeyReused
 			}
 			id, existed = prior.ID, true
 			return nil
@@ -141,7 +137,7 @@ func recordDonation(tx *gorm.DB, actor Actor, req DonationRequest, hash string) 
 	if program != nil {
 		d.ProgramID = &program.ID
 	}
-	if err := tx.Omit("ID", "CreatedAt").Create(&d).Error; err != nil {
+	if err := tx.Omit("ID").Create(&d).Error; err != nil {
 		if isUniqueViolation(err, "donations_channel_reference_key") {
 			return 0, domain.FieldErrors{"reference": "error.reference_taken"}
 		}
@@ -196,30 +192,27 @@ func issueReceipt(tx *gorm.DB, actor Actor, d donationRow, donor donorRow, progr
 	if err := tx.Model(&userRow{}).Where("id = ?", actor.UserID).Pluck("name", &handler).Error; err != nil {
 		return err
 	}
-	snap := domain.ReceiptSnapshot{
-		Number: domain.ReceiptNumber(year, seq), DonorName: donor.Name, DonorKind: donor.Kind,
-		Amount: domain.Money(d.Amount), Capitals: domain.Money(d.Amount).Capitals(),
-		ReceivedOn: d.ReceivedOn.In(domain.Shanghai).Format("2006-01-02"), Channel: d.Channel,
-		Purpose: "医务人员关爱基金（非定向）", PurposeEn: "Medical workers' care fund (unrestricted)",
-		Handler: handler, IssuedAt: time.Now().In(domain.Shanghai).Format(time.RFC3339),
-	}
-	if donor.CreditCode != nil {
-		snap.CreditCode = *donor.CreditCode
-	}
+	facts := domain.ReceiptFacts{Number: domain.ReceiptNumber(year, seq), Donor: donor.donor(), Amount: domain.Money(d.Amount),
+		ReceivedOn: d.ReceivedOn, Channel: d.Channel, Handler: handler, IssuedAt: now(tx)}
 	if program != nil {
-		snap.Purpose, snap.PurposeEn = "定向："+program.NameZh, "Restricted: "+program.NameEn
+		facts.Program = &domain.Named{Code: program.Code, Zh: program.NameZh, En: program.NameEn}
 	}
-	b, err := json.Marshal(snap)
+	b, err := json.Marshal(domain.NewReceiptSnapshot(facts))
 	if err != nil {
 		return err
 	}
-	r := receiptRow{DonationID: d.ID, Year: year, Seq: seq, Number: snap.Number, Snapshot: b, IssuedBy: &actor.UserID}
-	return tx.Omit("ID", "IssuedAt").Create(&r).Error
+	r := receiptRow{DonationID: d.ID, Year: year, Seq: seq, Number: facts.Number, Snapshot: b, IssuedBy: &actor.UserID,
+		IssuedAt: facts.IssuedAt}
+	return tx.Omit("ID").Create(&r).Error
 }
 
-// ReverseDonation takes a donation back out of the ledger — money refunded, or recorded by mistake. It happens at
-// most once; its receipt keeps its number and shows as void.
+// ReverseDonation takes a donation back out of the ledger — money refunded, or recorded by mistake — with a
+// reason. It happens at most once; its receipt keeps its number and shows as void.
 func (s *Store) ReverseDonation(ctx context.Context, actor Actor, id int64, reason string) error {
+	reason, key := domain.CheckReason(reason, true)
+	if key != "" {
+		return domain.FieldErrors{"reason": key}
+	}
 	return s.tx(ctx, func(tx *gorm.DB) error {
 		var d donationRow
 		err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&d, id).Error
@@ -230,7 +223,7 @@ func (s *Store) ReverseDonation(ctx context.Context, actor Actor, id int64, reas
 			return err
 		}
 		if d.ReversalTransactionID != nil {
-			return ErrAlreadyReversed
+			return domain.ErrAlreadyReversed
 		}
 		var lines []ledgerEntryRow
 		if err := tx.Where("transaction_id = ?", d.LedgerTransactionID).Order("id").Find(&lines).Error; err != nil {
@@ -246,17 +239,18 @@ func (s *Store) ReverseDonation(ctx context.Context, actor Actor, id int64, reas
 			return err
 		}
 		for _, l := range lines {
-			if a := acc[l.AccountID]; a.Kind == "pool" && a.Balance-a.Reserved < l.Amount {
-				return &domain.InsufficientFundsError{Available: domain.Money(a.Balance - a.Reserved)}
+			if a := acc[l.AccountID]; a.Kind == "pool" {
+				if err := a.funds().Cover(domain.Money(l.Amount)); err != nil {
+					return err
+				}
 			}
 		}
 		txID, err := post(tx, actor, "reversal", reason, &d.LedgerTransactionID, opposite...)
 		if err != nil {
 			return err
 		}
-		now := time.Now()
 		if err := tx.Model(&d).Updates(map[string]any{"reversal_transaction_id": txID, "reversed_by": actor.UserID,
-			"reversed_at": now, "reversal_reason": reason}).Error; err != nil {
+			"reversed_at": now(tx), "reversal_reason": reason}).Error; err != nil {
 			return err
 		}
 		return audit(tx, actor, "donation.reverse", "donation", id, nil, map[string]any{"reason": reason, "amount": d.Amount})
@@ -308,8 +302,8 @@ func (s *Store) ReissueReceipt(ctx context.Context, actor Actor, donationID int6
 			return err
 		}
 		c := receiptRow{DonationID: donationID, Year: orig.Year, Seq: orig.Seq, Number: orig.Number, CopyOf: &orig.ID,
-			Snapshot: orig.Snapshot, IssuedBy: &actor.UserID}
-		if err := tx.Omit("ID", "IssuedAt").Create(&c).Error; err != nil {
+			Snapshot: orig.Snapshot, IssuedBy: &actor.UserID, IssuedAt: now(tx)}
+		if err := tx.Omit("ID").Create(&c).Error; err != nil {
 			return err
 		}
 		id = c.ID

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"guanai/domain"
 )
@@ -24,6 +25,14 @@ type donorRow struct {
 }
 
 func (donorRow) TableName() string { return "donors" }
+
+func (r donorRow) donor() domain.Donor {
+	d := domain.Donor{Kind: r.Kind, Name: r.Name, Phone: r.Phone, Email: r.Email, Address: r.Address, PublishName: r.PublishName}
+	if r.CreditCode != nil {
+		d.CreditCode = *r.CreditCode
+	}
+	return d
+}
 
 // DonorSummary is a donor with their giving.
 type DonorSummary struct {
@@ -44,7 +53,7 @@ func createDonor(tx *gorm.DB, actor Actor, d domain.Donor) (int64, error) {
 	if actor.UserID != 0 {
 		r.CreatedBy = &actor.UserID
 	}
-	if err := tx.Omit("ID", "CreatedAt").Create(&r).Error; err != nil {
+	if err := tx.Omit("ID").Create(&r).Error; err != nil {
 		if isUniqueViolation(err, "donors_credit_code_key") {
 			return 0, domain.FieldErrors{"credit_code": "error.credit_code_taken"}
 		}
@@ -103,9 +112,11 @@ func (s *Store) DonorByID(ctx context.Context, id int64) (DonorSummary, error) {
 	return out[0], nil
 }
 
+// lockDonor takes a share lock on a donor: any number of gifts from them may be recorded at once, but an edit or a
+// merge of the donor waits until they are, so a receipt never names a donor as they were a moment ago.
 func lockDonor(tx *gorm.DB, id int64) (donorRow, error) {
 	var r donorRow
-	err := tx.Take(&r, id).Error
+	err := tx.Clauses(clause.Locking{Strength: "SHARE"}).Take(&r, id).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return r, domain.FieldErrors{"donor_id": "error.donor_unknown"}
 	}

@@ -115,7 +115,7 @@ func (s *Store) ConfirmEligibility(ctx context.Context, actor Actor, id int64) (
 			return err
 		}
 		if r.Status == "committed" {
-			return ErrAlreadyDecided
+			return domain.ErrListConfirmed
 		}
 		imp, err := r.view()
 		if err != nil {
@@ -127,8 +127,7 @@ func (s *Store) ConfirmEligibility(ctx context.Context, actor Actor, id int64) (
 		if res.Activated, err = activateEligibleStaff(tx, actor); err != nil {
 			return err
 		}
-		now := time.Now()
-		if err := tx.Model(&r).Updates(map[string]any{"status": "committed", "committed_at": now}).Error; err != nil {
+		if err := tx.Model(&r).Updates(map[string]any{"status": "committed", "committed_at": now(tx)}).Error; err != nil {
 			return err
 		}
 		return audit(tx, actor, "eligibility.confirm", "eligibility_import", id, nil, res)
@@ -145,13 +144,13 @@ func upsertEntries(tx *gorm.DB, importID int64, rows []domain.EligibilityRow) (I
 		}
 		// xmax = 0 tells an inserted row from an updated one; the WHERE leaves identical rows untouched.
 		var inserted []bool
-		err := tx.Raw(`INSERT INTO eligibility_entries (phone, name, hospital, category, import_id)
-			VALUES (?, ?, ?, ?, ?)
+		err := tx.Raw(`INSERT INTO eligibility_entries (phone, name, hospital, category, import_id, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT (phone) DO UPDATE SET name = EXCLUDED.name, hospital = EXCLUDED.hospital,
-				category = EXCLUDED.category, import_id = EXCLUDED.import_id, updated_at = now()
+				category = EXCLUDED.category, import_id = EXCLUDED.import_id, updated_at = EXCLUDED.updated_at
 			WHERE (eligibility_entries.name, eligibility_entries.hospital, eligibility_entries.category)
 				IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.hospital, EXCLUDED.category)
-			RETURNING xmax = 0`, row.Phone, row.Name, row.Hospital, row.Category, importID).Scan(&inserted).Error
+			RETURNING xmax = 0`, row.Phone, row.Name, row.Hospital, row.Category, importID, now(tx)).Scan(&inserted).Error
 		if err != nil {
 			return res, err
 		}
@@ -170,10 +169,10 @@ func upsertEntries(tx *gorm.DB, importID int64, rows []domain.EligibilityRow) (I
 // activateEligibleStaff makes pending staff whose phone and name are on the list active, and audits each.
 func activateEligibleStaff(tx *gorm.DB, actor Actor) (int, error) {
 	var ids []int64
-	err := tx.Raw(`UPDATE users u SET status = 'active', updated_at = now()
+	err := tx.Raw(`UPDATE users u SET status = 'active', updated_at = ?
 		FROM eligibility_entries e
 		WHERE u.role = 'staff' AND u.status = 'pending' AND e.phone = u.phone AND e.name = u.name
-		RETURNING u.id`).Scan(&ids).Error
+		RETURNING u.id`, now(tx)).Scan(&ids).Error
 	if err != nil {
 		return 0, err
 	}

@@ -99,8 +99,8 @@ func TestConfirmEligibility(t *testing.T) {
 	}
 
 	// Confirming again changes nothing.
-	if _, err := s.ConfirmEligibility(ctx, actor, id); !errors.Is(err, repository.ErrAlreadyDecided) {
-		t.Fatalf("second confirm: err = %v, want ErrAlreadyDecided", err)
+	if _, err := s.ConfirmEligibility(ctx, actor, id); !errors.Is(err, domain.ErrListConfirmed) {
+		t.Fatalf("second confirm: err = %v, want ErrListConfirmed", err)
 	}
 	if again := entryHospitals(t, s); len(again) != 5 {
 		t.Errorf("entries after a second confirm: %v", again)

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"guanai/domain"
-	"guanai/repository"
 )
 
 func TestDonationCreditsItsPoolAndIssuesAReceipt(t *testing.T) {
@@ -42,7 +41,7 @@ func TestSameKeyOtherContentIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	req.Input.Amount = 200_00
-	if _, _, err := f.s.RecordDonation(ctx, f.finance, req); !errors.Is(err, repository.ErrKeyReused) {
+	if _, _, err := f.s.RecordDonation(ctx, f.finance, req); !errors.Is(err, domain.ErrKeyReused) {
 		t.Fatalf("same key, other amount: %v", err)
 	}
 	other := f.donationReq(100_00, "")
@@ -197,7 +196,7 @@ func TestReversalHappensOnce(t *testing.T) {
 	f := newFund(t)
 	id := f.donate(t, 300_00, "")
 	errs := race(10, func(int) error { return f.s.ReverseDonation(ctx, f.finance, id, "重复入账") })
-	if ok, lost := tally(t, errs, repository.ErrAlreadyReversed); ok != 1 || lost != 9 {
+	if ok, lost := tally(t, errs, domain.ErrAlreadyReversed); ok != 1 || lost != 9 {
 		t.Fatalf("%d reversals succeeded, %d refused; want 1 and 9", ok, lost)
 	}
 	if got := f.pool(t, "pool:unrestricted").Balance; got != 0 {
@@ -302,10 +301,10 @@ func TestOnlyTheCheckerRejectsAndOnlyTheMakerCancels(t *testing.T) {
 	f.donate(t, 1000_00, "")
 	pool := f.pool(t, "pool:unrestricted").ID
 	a, b := f.draft(t, pool, 100_00), f.draft(t, pool, 100_00)
-	if err := f.s.RejectDisbursement(ctx, f.finance, a, "自己驳回"); !errors.Is(err, domain.ErrSameMakerChecker) {
+	if err := f.s.RejectDisbursement(ctx, f.finance, a, "自己驳回"); !errors.Is(err, domain.ErrMakerRejects) {
 		t.Fatalf("maker rejecting: %v", err)
 	}
-	if err := f.s.CancelDisbursement(ctx, f.approver, b, "替人取消"); !errors.Is(err, repository.ErrNotMaker) {
+	if err := f.s.CancelDisbursement(ctx, f.approver, b, "替人取消"); !errors.Is(err, domain.ErrNotMaker) {
 		t.Fatalf("checker cancelling: %v", err)
 	}
 	if err := f.s.RejectDisbursement(ctx, f.approver, a, "材料不全"); err != nil {

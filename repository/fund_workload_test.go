@@ -80,7 +80,7 @@ func TestRandomFundWorkload(t *testing.T) {
 	t.Logf("seed %d (rerun with GUANAI_SEED=%d)", seed, seed)
 	rng := rand.New(rand.NewPCG(seed, 7))
 	dbURL := testdb.URL(t)
-	s, err := repository.Open(ctx, dbURL, []byte("k"))
+	s, err := repository.Open(ctx, dbURL, repository.Options{IDKey: []byte("k")})
 	if err != nil {
 		t.Fatal(err)
 	}

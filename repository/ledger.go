@@ -33,6 +33,10 @@ type accountRow struct {
 
 func (accountRow) TableName() string { return "accounts" }
 
+func (a accountRow) funds() domain.Funds {
+	return domain.Funds{Balance: domain.Money(a.Balance), Reserved: domain.Money(a.Reserved)}
+}
+
 // Pool is a pot of the fund's money: the unrestricted fund or a program's restricted pool.
 type Pool struct {
 	ID          int64
@@ -125,9 +129,9 @@ func post(tx *gorm.DB, actor Actor, kind, memo string, reverses *int64, lines ..
 	if actor.UserID != 0 {
 		t.CreatedBy = &actor.UserID
 	}
-	if err := tx.Omit("ID", "CreatedAt").Create(&t).Error; err != nil {
+	if err := tx.Omit("ID").Create(&t).Error; err != nil {
 		if isUniqueViolation(err, "ledger_transactions_reverses_id_key") {
-			return 0, ErrAlreadyReversed
+			return 0, domain.ErrAlreadyReversed
 		}
 		return 0, err
 	}
@@ -144,9 +148,6 @@ func post(tx *gorm.DB, actor Actor, kind, memo string, reverses *int64, lines ..
 	}
 	return t.ID, nil
 }
-
-// ErrAlreadyReversed means a reversal was asked for twice; the first one stands.
-var ErrAlreadyReversed = errors.New("already reversed")
 
 func isCheckViolation(err error, constraint string) bool {
 	var pgErr *pgconn.PgError
@@ -167,6 +168,10 @@ func (s *Store) Allocate(ctx context.Context, actor Actor, from, to int64, amoun
 	if from == to {
 		return 0, domain.FieldErrors{"to": "error.same_pool"}
 	}
+	reason, key := domain.CheckReason(reason, true)
+	if key != "" {
+		return 0, domain.FieldErrors{"reason": key}
+	}
 	var txID int64
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		acc, err := lockAccounts(tx, from, to)
@@ -177,8 +182,8 @@ func (s *Store) Allocate(ctx context.Context, actor Actor, from, to int64, amoun
 		if src.Kind != "pool" || dst.Kind != "pool" {
 			return domain.ErrNotFound
 		}
-		if avail := domain.Money(src.Balance - src.Reserved); amount > avail {
-			return &domain.InsufficientFundsError{Available: avail}
+		if err := src.funds().Cover(amount); err != nil {
+			return err
 		}
 		if txID, err = post(tx, actor, "allocation", reason, nil, posting{from, -amount}, posting{to, amount}); err != nil {
 			return err

@@ -25,8 +25,9 @@ func (loginAttempt) TableName() string { return "login_attempts" }
 //
 // The attempt is recorded as a failure before the password is checked: so of any number of guesses sent at the
 // same moment, at most PhoneFailLimit reach the password check.
-func (s *Store) Login(ctx context.Context, phone, password, ip string, now time.Time) (domain.User, error) {
+func (s *Store) Login(ctx context.Context, phone, password, ip string) (domain.User, error) {
 	phone = domain.NormalizePhone(phone)
+	now := s.Now()
 	db := s.db.WithContext(ctx)
 	attempt := loginAttempt{Phone: phone, IP: ip, Success: false, At: now}
 	// Attempts on one phone take their turn to be recorded and counted (not to check the password, which is slow),

@@ -70,7 +70,7 @@ func TestEnsureDatabaseAndMigrate(t *testing.T) {
 	}
 
 	// The migrated database is usable.
-	s, err := repository.Open(ctx, dbURL, []byte("k"))
+	s, err := repository.Open(ctx, dbURL, repository.Options{IDKey: []byte("k")})
 	if err != nil {
 		t.Fatal(err)
 	}

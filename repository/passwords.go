@@ -30,9 +30,6 @@ type passwordResetRow struct {
 
 func (passwordResetRow) TableName() string { return "password_resets" }
 
-// ErrResetLinkInvalid means the link is unknown, used or expired.
-var ErrResetLinkInvalid = errors.New("reset link is not valid")
-
 func tokenHash(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])
@@ -47,14 +44,14 @@ func (s *Store) IssueResetLink(ctx context.Context, actor Actor, userID int64) (
 	}
 	token := base64.RawURLEncoding.EncodeToString(b)
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		u, err := lockUser(tx, userID)
+		u, err := lockVisibleUser(tx, actor, userID)
 		if err != nil {
 			return err
 		}
 		if u.Status == string(domain.StatusClosed) {
 			return domain.ErrNotFound
 		}
-		row := passwordResetRow{UserID: userID, TokenHash: tokenHash(token), CreatedBy: actor.UserID, ExpiresAt: time.Now().Add(ResetLinkLifetime)}
+		row := passwordResetRow{UserID: userID, TokenHash: tokenHash(token), CreatedBy: actor.UserID, ExpiresAt: now(tx).Add(ResetLinkLifetime)}
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
@@ -66,9 +63,9 @@ func (s *Store) IssueResetLink(ctx context.Context, actor Actor, userID int64) (
 // CheckResetLink tells whether a token can still be used, and for whom.
 func (s *Store) CheckResetLink(ctx context.Context, token string) (domain.User, error) {
 	var r passwordResetRow
-	err := s.db.WithContext(ctx).Where("token_hash = ? AND used_at IS NULL AND expires_at > now()", tokenHash(token)).Take(&r).Error
+	err := s.db.WithContext(ctx).Where("token_hash = ? AND used_at IS NULL AND expires_at > ?", tokenHash(token), s.Now()).Take(&r).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return domain.User{}, ErrResetLinkInvalid
+		return domain.User{}, domain.ErrResetLinkInvalid
 	}
 	if err != nil {
 		return domain.User{}, err
@@ -86,14 +83,14 @@ func (s *Store) ResetPassword(ctx context.Context, ip, token, password string) (
 	err = s.tx(ctx, func(tx *gorm.DB) error {
 		var r passwordResetRow
 		err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).
-			Where("token_hash = ? AND used_at IS NULL AND expires_at > now()", tokenHash(token)).Take(&r).Error
+			Where("token_hash = ? AND used_at IS NULL AND expires_at > ?", tokenHash(token), now(tx)).Take(&r).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return ErrResetLinkInvalid
+			return domain.ErrResetLinkInvalid
 		}
 		if err != nil {
 			return err
 		}
-		if err := tx.Model(&r).Update("used_at", time.Now()).Error; err != nil {
+		if err := tx.Model(&r).Update("used_at", now(tx)).Error; err != nil {
 			return err
 		}
 		if u, err = setPassword(tx, r.UserID, hash); err != nil {

@@ -25,7 +25,7 @@ type Qualification struct {
 	UserID    int64
 	Code      string
 	Detail    string
-	Status    string
+	Status    domain.QualificationStatus
 	Reason    string
 	DecidedAt *time.Time
 }
@@ -68,6 +68,25 @@ func (s *Store) PersonByID(ctx context.Context, id int64) (Person, error) {
 		}
 	}
 	return p, nil
+}
+
+// PersonFor loads an account with its profile for the operator who asks, if they may see it
+// (domain.CanSeeAccount): an account they may not see is not found, whoever calls.
+func (s *Store) PersonFor(ctx context.Context, actor Actor, id int64) (Person, error) {
+	p, err := s.PersonByID(ctx, id)
+	if err == nil && !domain.CanSeeAccount(actor.Role, p.Role) {
+		return Person{}, domain.ErrNotFound
+	}
+	return p, err
+}
+
+// lockVisibleUser locks an account the actor acts on, refusing one they may not see.
+func lockVisibleUser(tx *gorm.DB, actor Actor, id int64) (userRow, error) {
+	r, err := lockUser(tx, id)
+	if err == nil && !domain.CanSeeAccount(actor.Role, domain.Role(r.Role)) {
+		return userRow{}, domain.ErrNotFound
+	}
+	return r, err
 }
 
 // PeopleFilter narrows the people list.
@@ -124,10 +143,13 @@ func (s *Store) RevealPhone(ctx context.Context, actor Actor, id int64) (string,
 	var phone string
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		var r userRow
-		if err := tx.Select("id", "phone").Take(&r, id).Error; errors.Is(err, gorm.ErrRecordNotFound) {
+		if err := tx.Select("id", "phone", "role").Take(&r, id).Error; errors.Is(err, gorm.ErrRecordNotFound) {
 			return domain.ErrNotFound
 		} else if err != nil {
 			return err
+		}
+		if !domain.CanSeeAccount(actor.Role, domain.Role(r.Role)) {
+			return domain.ErrNotFound
 		}
 		if r.Phone != nil {
 			phone = *r.Phone
@@ -137,10 +159,14 @@ func (s *Store) RevealPhone(ctx context.Context, actor Actor, id int64) (string,
 	return phone, err
 }
 
-// SetStatus suspends or reactivates an account. Suspension ends its sessions at once.
+// SetStatus suspends or reactivates an account. Suspension ends its sessions at once and says why.
 func (s *Store) SetStatus(ctx context.Context, actor Actor, id int64, status domain.Status, reason string) error {
+	reason, key := domain.CheckReason(reason, status == domain.StatusSuspended)
+	if key != "" {
+		return domain.FieldErrors{"reason": key}
+	}
 	return s.tx(ctx, func(tx *gorm.DB) error {
-		r, err := lockUser(tx, id)
+		r, err := lockVisibleUser(tx, actor, id)
 		if err != nil {
 			return err
 		}

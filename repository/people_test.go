@@ -73,7 +73,7 @@ func TestSuspendEndsSessions(t *testing.T) {
 func TestOperatorCannotSuspendThemself(t *testing.T) {
 	s := testdb.Store(t)
 	admin := newOperator(t, s, domain.RoleAdmin, "13500000001")
-	err := s.SetStatus(ctx, repository.Actor{UserID: admin.ID, IP: "test"}, admin.ID, domain.StatusSuspended, "")
+	err := s.SetStatus(ctx, repository.Actor{UserID: admin.ID, Role: domain.RoleAdmin, IP: "test"}, admin.ID, domain.StatusSuspended, "离职")
 	if !errors.Is(err, domain.ErrForbidden) {
 		t.Fatalf("self-suspension: err = %v, want ErrForbidden", err)
 	}
@@ -81,7 +81,7 @@ func TestOperatorCannotSuspendThemself(t *testing.T) {
 	if err != nil || u.Status != domain.StatusActive || u.SessionVersion != admin.SessionVersion {
 		t.Errorf("after a refused self-suspension: %+v, %v; want unchanged", u, err)
 	}
-	if _, err := s.Login(ctx, "13500000001", operatorPassword, "test", t0); err != nil {
+	if _, err := s.Login(ctx, "13500000001", operatorPassword, "test"); err != nil {
 		t.Errorf("login after a refused self-suspension: %v", err)
 	}
 }

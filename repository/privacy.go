@@ -29,7 +29,7 @@ func (s *Store) ExportMyData(ctx context.Context, userID int64) (MyData, error) 
 	if err != nil {
 		return MyData{}, err
 	}
-	d := MyData{ExportedAt: time.Now().UTC(), StaffProfile: p.Staff, Children: p.Children, Volunteer: p.Volunteer, Qualifications: p.Qualifications,
+	d := MyData{ExportedAt: s.Now().UTC(), StaffProfile: p.Staff, Children: p.Children, Volunteer: p.Volunteer, Qualifications: p.Qualifications,
 		Account: map[string]any{"id": p.ID, "phone": p.Phone, "name": p.Name, "role": p.Role, "status": p.Status, "created_at": p.CreatedAt}}
 	db := s.db.WithContext(ctx)
 	if err := db.Where("user_id = ?", userID).Order("id").Find(&d.Consents).Error; err != nil {
@@ -57,9 +57,9 @@ func (s *Store) CloseAccount(ctx context.Context, actor Actor, password string) 
 		if _, err := rand.Read(junk); err != nil {
 			return err
 		}
-		err = tx.Model(&r).Updates(map[string]any{"phone": nil, "name": "已注销用户", "status": domain.StatusClosed,
+		err = tx.Model(&r).Updates(map[string]any{"phone": nil, "name": domain.ClosedAccountName, "status": domain.StatusClosed,
 			"status_reason": "", "password_hash": "closed:" + hex.EncodeToString(junk), "session_version": r.SessionVersion + 1,
-			"updated_at": time.Now()}).Error
+			"updated_at": now(tx)}).Error
 		if err != nil {
 			return err
 		}

@@ -78,7 +78,7 @@ func TestCloseStaffAccount(t *testing.T) {
 	if _, err := s.UserByPhone(ctx, "13900001111"); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("the closed account is still found by its phone: %v", err)
 	}
-	if _, err := s.Login(ctx, "13900001111", staffPassword, "198.51.100.1", t0); !errors.Is(err, domain.ErrBadLogin) {
+	if _, err := s.Login(ctx, "13900001111", staffPassword, "198.51.100.1"); !errors.Is(err, domain.ErrBadLogin) {
 		t.Errorf("login to a closed account: err = %v, want ErrBadLogin", err)
 	}
 	if got := auditActions(t, s, staff.ID); count(got, "account.close") != 1 {

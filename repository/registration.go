@@ -3,6 +3,7 @@ package repository
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/lib/pq"
 	"gorm.io/gorm"
@@ -49,7 +50,7 @@ type qualificationRow struct {
 	UserID int64
 	Code   string
 	Detail string
-	Status string
+	Status domain.QualificationStatus
 	Reason string
 }
 
@@ -61,6 +62,7 @@ type consentRow struct {
 	Kind    string
 	Version string
 	IP      string
+	GivenAt time.Time
 }
 
 func (consentRow) TableName() string { return "consents" }
@@ -132,7 +134,7 @@ func (s *Store) RegisterVolunteer(ctx context.Context, ip string, r domain.Volun
 			return err
 		}
 		for _, q := range p.Qualifications {
-			if err := tx.Create(&qualificationRow{UserID: u.ID, Code: q.Code, Detail: q.Detail, Status: "pending"}).Error; err != nil {
+			if err := tx.Create(&qualificationRow{UserID: u.ID, Code: q.Code, Detail: q.Detail, Status: domain.QualificationPending}).Error; err != nil {
 				return err
 			}
 		}
@@ -154,9 +156,10 @@ func createAccount(tx *gorm.DB, a domain.Account, hash string, role domain.Role,
 }
 
 func recordConsents(tx *gorm.DB, userID int64, ip string, children bool) error {
-	rows := []consentRow{{UserID: userID, Kind: domain.ConsentPrivacy, Version: domain.PrivacyNoticeVersion, IP: ip}}
+	at := now(tx)
+	rows := []consentRow{{UserID: userID, Kind: domain.ConsentPrivacy, Version: domain.PrivacyNoticeVersion, IP: ip, GivenAt: at}}
 	if children {
-		rows = append(rows, consentRow{UserID: userID, Kind: domain.ConsentChildren, Version: domain.PrivacyNoticeVersion, IP: ip})
+		rows = append(rows, consentRow{UserID: userID, Kind: domain.ConsentChildren, Version: domain.PrivacyNoticeVersion, IP: ip, GivenAt: at})
 	}
 	return tx.Create(&rows).Error
 }

@@ -102,7 +102,7 @@ func TestRegisterVolunteerWaitsWithQualifications(t *testing.T) {
 	}
 	var codes []string
 	for _, q := range p.Qualifications {
-		codes = append(codes, q.Code+":"+q.Status)
+		codes = append(codes, q.Code+":"+string(q.Status))
 	}
 	if !slices.Equal(codes, []string{"driver:pending", "tutor:pending"}) {
 		t.Errorf("qualifications %v, want driver and tutor pending", codes)

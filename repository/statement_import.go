@@ -20,16 +20,6 @@ import (
 	"guanai/domain"
 )
 
-// Errors of the statement import that the pages explain.
-var (
-	// ErrImportCommitted means the statement was confirmed already: confirming again records nothing.
-	ErrImportCommitted = errors.New("this statement was already imported")
-	// ErrImportChanged means the mapping changed after the preview the confirmation was made on.
-	ErrImportChanged = errors.New("the statement's column mapping changed since the preview")
-	// ErrImportHasErrors means lines cannot be imported and the operator did not agree to leave them out.
-	ErrImportHasErrors = errors.New("the statement has lines that cannot be imported")
-)
-
 // StatementLineError says which line stopped a confirmation, and why; nothing of the statement was recorded.
 type StatementLineError struct {
 	Line   int
@@ -163,7 +153,7 @@ func (s *Store) CreateStatementImport(ctx context.Context, actor Actor, up State
 			}
 			imp.ProgramID = &p.ID
 		}
-		if err := tx.Omit("ID", "CreatedAt", "Result", "CommittedAt", "Mapping").Create(&imp).Error; err != nil {
+		if err := tx.Omit("ID", "Result", "CommittedAt", "Mapping").Create(&imp).Error; err != nil {
 			return err
 		}
 		return audit(tx, actor, "statement.upload", "statement_import", imp.ID, nil, map[string]any{"filename": imp.Filename,
@@ -205,7 +195,7 @@ func (s *Store) SaveStatementMapping(ctx context.Context, actor Actor, id int64,
 			return err
 		}
 		if r.Status == "committed" {
-			return ErrImportCommitted
+			return domain.ErrImportCommitted
 		}
 		var records [][]string
 		if err := json.Unmarshal(r.Rows, &records); err != nil {
@@ -237,7 +227,7 @@ func lockStatementImport(tx *gorm.DB, id int64) (statementImportRow, error) {
 // StatementImportByID loads an import and, once its columns are chosen, says what each line comes to: now, as a
 // preview (lines already recorded in the channel are marked so, payers who are donors already too), or, once
 // committed, as it was recorded.
-func (s *Store) StatementImportByID(ctx context.Context, id int64, now time.Time) (StatementImport, error) {
+func (s *Store) StatementImportByID(ctx context.Context, id int64) (StatementImport, error) {
 	db := s.db.WithContext(ctx)
 	var r statementImportRow
 	if err := db.Take(&r, id).Error; errors.Is(err, gorm.ErrRecordNotFound) {
@@ -249,7 +239,7 @@ func (s *Store) StatementImportByID(ctx context.Context, id int64, now time.Time
 	if err != nil || imp.Mapping == nil {
 		return imp, err
 	}
-	imp.Rows = domain.CheckStatement(imp.Records, *imp.Mapping, imp.Channel, now)
+	imp.Rows = domain.CheckStatement(imp.Records, *imp.Mapping, imp.Channel, s.Now())
 	if imp.Committed {
 		imp.applyResult()
 		return imp, nil
@@ -407,15 +397,14 @@ func uniqStrings(s []string) []string {
 
 // StatementConfirmation is an operator's go-ahead for the preview they saw.
 type StatementConfirmation struct {
-	Version      string    // the mapping's version the preview showed
-	AcceptErrors bool      // lines that cannot be imported are left out, knowingly
-	Now          time.Time // the time of the confirmation, for the received-date rule
+	Version      string // the mapping's version the preview showed
+	AcceptErrors bool   // lines that cannot be imported are left out, knowingly
 }
 
 // ConfirmStatementImport records every importable line of a statement as a donation — each with its ledger
 // transaction and its receipt, through the same path as a donation typed in — in one transaction: all of them or,
 // if any line fails, none (a *StatementLineError says which and why). A line whose reference the channel already
-// has is skipped and counted. Confirming twice records nothing the second time (ErrImportCommitted).
+// has is skipped and counted. Confirming twice records nothing the second time (domain.ErrImportCommitted).
 func (s *Store) ConfirmStatementImport(ctx context.Context, actor Actor, id int64, c StatementConfirmation) (StatementResult, error) {
 	var res StatementResult
 	err := s.tx(ctx, func(tx *gorm.DB) error {
@@ -424,14 +413,14 @@ func (s *Store) ConfirmStatementImport(ctx context.Context, actor Actor, id int6
 			return err
 		}
 		if r.Status == "committed" {
-			return ErrImportCommitted
+			return domain.ErrImportCommitted
 		}
 		imp, err := statementView(tx, r)
 		if err != nil {
 			return err
 		}
 		if imp.Mapping == nil || imp.Mapping.Version() != c.Version {
-			return ErrImportChanged
+			return domain.ErrImportChanged
 		}
 		// Every donation locks its pool and the donors' account before it writes (recordDonation, in id order).
 		// Taking them first here means no donation typed in meanwhile can slip a reference in between the check
@@ -447,13 +436,13 @@ func (s *Store) ConfirmStatementImport(ctx context.Context, actor Actor, id int6
 		if _, err := lockAccounts(tx, pool.ID, donorsAcc.ID); err != nil {
 			return err
 		}
-		rows := domain.CheckStatement(imp.Records, *imp.Mapping, imp.Channel, c.Now)
+		rows := domain.CheckStatement(imp.Records, *imp.Mapping, imp.Channel, now(tx))
 		if err := markAlreadyImported(tx, imp.Channel, rows); err != nil {
 			return err
 		}
 		counts := domain.CountStatement(rows)
 		if counts.Errors > 0 && !c.AcceptErrors {
-			return ErrImportHasErrors
+			return domain.ErrImportHasErrors
 		}
 		donors, err := donorsByName(tx, rows)
 		if err != nil {
@@ -494,7 +483,7 @@ func (s *Store) ConfirmStatementImport(ctx context.Context, actor Actor, id int6
 			return err
 		}
 		if err := tx.Model(&statementImportRow{}).Where("id = ?", id).
-			Updates(map[string]any{"status": "committed", "committed_at": time.Now(), "result": b}).Error; err != nil {
+			Updates(map[string]any{"status": "committed", "committed_at": now(tx), "result": b}).Error; err != nil {
 			return err
 		}
 		return audit(tx, actor, "statement.confirm", "statement_import", id, nil, map[string]any{"added": res.Added,

@@ -37,7 +37,7 @@ func (f fund) uploadStatement(t *testing.T, records [][]string, program string) 
 
 func (f fund) preview(t *testing.T, id int64) repository.StatementImport {
 	t.Helper()
-	imp, err := f.s.StatementImportByID(ctx, id, time.Now())
+	imp, err := f.s.StatementImportByID(ctx, id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +46,7 @@ func (f fund) preview(t *testing.T, id int64) repository.StatementImport {
 
 func (f fund) confirm(imp repository.StatementImport, acceptErrors bool) (repository.StatementResult, error) {
 	return f.s.ConfirmStatementImport(ctx, f.finance, imp.ID, repository.StatementConfirmation{Version: imp.Version(),
-		AcceptErrors: acceptErrors, Now: time.Now()})
+		AcceptErrors: acceptErrors})
 }
 
 func (f fund) count(t *testing.T, query string, args ...any) int {
@@ -112,10 +112,10 @@ func TestStatementImportRecordsOnConfirmationOnly(t *testing.T) {
 	if !done.Committed || done.Result == nil || done.Counts.Import != 4 || done.Rows[0].Status != domain.RowImport {
 		t.Errorf("committed view %+v", done.Counts)
 	}
-	if _, err := f.confirm(imp, false); !errors.Is(err, repository.ErrImportCommitted) {
+	if _, err := f.confirm(imp, false); !errors.Is(err, domain.ErrImportCommitted) {
 		t.Errorf("second confirmation: %v", err)
 	}
-	if err := f.s.SaveStatementMapping(ctx, f.finance, imp.ID, *imp.Mapping); !errors.Is(err, repository.ErrImportCommitted) {
+	if err := f.s.SaveStatementMapping(ctx, f.finance, imp.ID, *imp.Mapping); !errors.Is(err, domain.ErrImportCommitted) {
 		t.Errorf("mapping a committed import: %v", err)
 	}
 	if _, err := f.s.SQL().Exec("UPDATE statement_imports SET filename = 'x' WHERE id = $1", imp.ID); err == nil {
@@ -169,7 +169,7 @@ func TestStatementLinesWithErrorsAreLeftOutOnlyKnowingly(t *testing.T) {
 	if imp.Counts != (domain.StatementCounts{Import: 2, Amount: 400_00, Errors: 1}) || imp.Rows[1].Errors[0] != "statement.date_invalid" {
 		t.Fatalf("preview %+v %+v", imp.Counts, imp.Rows[1])
 	}
-	if _, err := f.confirm(imp, false); !errors.Is(err, repository.ErrImportHasErrors) {
+	if _, err := f.confirm(imp, false); !errors.Is(err, domain.ErrImportHasErrors) {
 		t.Fatalf("confirming without leaving the bad line out knowingly: %v", err)
 	}
 	if n := f.count(t, "SELECT count(*) FROM donations"); n != 0 {
@@ -272,7 +272,7 @@ func TestTenConcurrentConfirmationsRecordOnce(t *testing.T) {
 		results[i], err = f.confirm(imp, false)
 		return err
 	})
-	if ok, lost := tally(t, errs, repository.ErrImportCommitted); ok != 1 || lost != 9 {
+	if ok, lost := tally(t, errs, domain.ErrImportCommitted); ok != 1 || lost != 9 {
 		t.Fatalf("%d confirmations recorded and %d were told it was done; want 1 and 9", ok, lost)
 	}
 	if n := f.count(t, "SELECT count(*) FROM donations"); n != 20 {
@@ -334,7 +334,7 @@ func TestConfirmationIsForThePreviewSeen(t *testing.T) {
 	if err := f.s.SaveStatementMapping(ctx, f.finance, imp.ID, other); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.confirm(imp, false); !errors.Is(err, repository.ErrImportChanged) {
+	if _, err := f.confirm(imp, false); !errors.Is(err, domain.ErrImportChanged) {
 		t.Fatalf("confirming an old preview: %v", err)
 	}
 	if err := f.s.SaveStatementMapping(ctx, f.finance, imp.ID, domain.StatementMapping{HeaderRow: 2,

@@ -7,12 +7,15 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
+
+	"guanai/domain"
 )
 
 // Store is the database.
@@ -20,20 +23,45 @@ type Store struct {
 	db    *gorm.DB
 	sql   *sql.DB
 	idKey []byte
+	clock domain.Clock
 }
 
-// Actor is who does something, and from where, for the audit log.
+// Actor is who does something, and from where, for the audit log. Role is the actor's role as the session knows
+// it, for the rules that depend on who asks (an operator's account is the admin's business alone).
 type Actor struct {
 	UserID int64
+	Role   domain.Role
 	IP     string
 }
 
-// Open connects to the database at url. idKey keys the hashes of volunteers' ID numbers.
-func Open(ctx context.Context, url string, idKey []byte) (*Store, error) {
+// Options are what a Store is opened with besides the database's address.
+type Options struct {
+	IDKey []byte       // keys the hashes of volunteers' ID numbers
+	Clock domain.Clock // the time every decision is made with; the system clock when nil
+	Log   *slog.Logger // where slow statements and database errors are reported; nowhere when nil
+}
+
+// slowStatement is how long a statement may take before it is logged as slow.
+const slowStatement = 200 * time.Millisecond
+
+// Open connects to the database at url.
+func Open(ctx context.Context, url string, o Options) (*Store, error) {
+	s := &Store{idKey: o.IDKey, clock: o.Clock}
+	if s.clock == nil {
+		s.clock = domain.SystemClock{}
+	}
+	log := logger.Discard
+	if o.Log != nil {
+		// Statements are logged with placeholders, never their values: those are people's names and phones.
+		log = logger.NewSlogLogger(o.Log, logger.Config{SlowThreshold: slowStatement, LogLevel: logger.Warn,
+			IgnoreRecordNotFoundError: true, ParameterizedQueries: true})
+	}
 	db, err := gorm.Open(postgres.Open(url), &gorm.Config{
-		Logger:                 logger.Discard,
+		Logger:                 log,
 		SkipDefaultTransaction: true,
-		NowFunc:                func() time.Time { return time.Now().UTC() },
+		// gorm stamps created_at and updated_at with this; every other time the store decides with comes from
+		// it too (see now), so one clock rules them all.
+		NowFunc: func() time.Time { return s.clock.Now().UTC() },
 	})
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
@@ -51,8 +79,15 @@ func Open(ctx context.Context, url string, idKey []byte) (*Store, error) {
 		sqlDB.Close()
 		return nil, fmt.Errorf("database does not answer: %w", err)
 	}
-	return &Store{db: db, sql: sqlDB, idKey: idKey}, nil
+	s.db, s.sql = db, sqlDB
+	return s, nil
 }
+
+// Now is the store's clock: the time the app decides with.
+func (s *Store) Now() time.Time { return s.clock.Now() }
+
+// now is the store's clock inside a transaction.
+func now(tx *gorm.DB) time.Time { return tx.NowFunc() }
 
 // SQL is the underlying pool, for the session store and pool metrics.
 func (s *Store) SQL() *sql.DB { return s.sql }

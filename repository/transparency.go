@@ -3,9 +3,6 @@ package repository
 import (
 	"context"
 	"database/sql"
-	"fmt"
-	"regexp"
-	"strconv"
 	"time"
 
 	"gorm.io/gorm"
@@ -81,8 +78,9 @@ func (s *Store) transparencySnapshot(ctx context.Context, fn func(tx *gorm.DB) e
 // TransparencyOverview reads the public figures as of now. The totals are the ledger's own balances; the lines by
 // program and by month come from one pass over the donations and one over the paid disbursements, grouped by
 // program (or pool) and month, so the page costs two scans however many donations there are.
-func (s *Store) TransparencyOverview(ctx context.Context, now time.Time) (TransparencyOverview, error) {
+func (s *Store) TransparencyOverview(ctx context.Context) (TransparencyOverview, error) {
 	var out TransparencyOverview
+	now := s.Now()
 	first := shanghaiMonthStart(now).AddDate(0, -11, 0)
 	end := shanghaiMonthStart(now).AddDate(0, 1, 0)
 	err := s.transparencySnapshot(ctx, func(tx *gorm.DB) error {
@@ -230,66 +228,20 @@ func dateInShanghai(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, domain.Shanghai)
 }
 
-// Quarter is a calendar quarter, the period of the public fundraising report (慈善法 Art. 73 asks for one at
-// least every three months while a public appeal runs).
-type Quarter struct {
-	Year int
-	Q    int // 1 to 4
-}
-
-// QuarterOf is the quarter t falls in, in Shanghai.
-func QuarterOf(t time.Time) Quarter {
-	t = t.In(domain.Shanghai)
-	return Quarter{Year: t.Year(), Q: (int(t.Month())-1)/3 + 1}
-}
-
-var quarterPattern = regexp.MustCompile(`^(\d{4})[Qq]([1-4])$`)
-
-// ParseQuarter reads 2026Q3.
-func ParseQuarter(s string) (Quarter, bool) {
-	m := quarterPattern.FindStringSubmatch(s)
-	if m == nil {
-		return Quarter{}, false
-	}
-	y, _ := strconv.Atoi(m[1])
-	q, _ := strconv.Atoi(m[2])
-	return Quarter{Year: y, Q: q}, y >= 2000
-}
-
-// String is 2026Q3, the quarter as the report's address and file name spell it.
-func (q Quarter) String() string { return fmt.Sprintf("%dQ%d", q.Year, q.Q) }
-
-// Start is the first moment of the quarter in Shanghai.
-func (q Quarter) Start() time.Time {
-	return time.Date(q.Year, time.Month(3*(q.Q-1)+1), 1, 0, 0, 0, 0, domain.Shanghai)
-}
-
-// End is the first moment after the quarter.
-func (q Quarter) End() time.Time { return q.Start().AddDate(0, 3, 0) }
-
-// Last is the quarter's last day.
-func (q Quarter) Last() time.Time { return q.End().AddDate(0, 0, -1) }
-
-// Next is the quarter after q.
-func (q Quarter) Next() Quarter { return QuarterOf(q.End()) }
-
-// Before reports whether q comes before o.
-func (q Quarter) Before(o Quarter) bool { return q.Year < o.Year || q.Year == o.Year && q.Q < o.Q }
-
 // ReportQuarters lists the quarters that have a report, newest first: from the first donation's quarter to
 // now's. With no donation yet it is just the current quarter.
-func (s *Store) ReportQuarters(ctx context.Context, now time.Time) ([]Quarter, error) {
+func (s *Store) ReportQuarters(ctx context.Context) ([]domain.Quarter, error) {
 	var first sql.NullTime
 	if err := s.db.WithContext(ctx).Raw(`SELECT min(received_on) FROM donations`).Scan(&first).Error; err != nil {
 		return nil, err
 	}
-	last := QuarterOf(now)
+	last := domain.QuarterOf(s.Now())
 	from := last
 	if first.Valid {
-		from = QuarterOf(dateInShanghai(first.Time))
+		from = domain.QuarterOf(dateInShanghai(first.Time))
 	}
-	var out []Quarter
-	for q := last; !q.Before(from); q = QuarterOf(q.Start().AddDate(0, -1, 0)) {
+	var out []domain.Quarter
+	for q := last; !q.Before(from); q = q.Prev() {
 		out = append(out, q)
 	}
 	return out, nil
@@ -317,7 +269,7 @@ func (l ReportLine) Name(lang string) string {
 // QuarterReport is the fund's accounts for one quarter. Opening + Income − Expenditure = Closing, and the closing
 // balance of the current quarter is the fund's balance now.
 type QuarterReport struct {
-	Quarter              Quarter
+	Quarter              domain.Quarter
 	Opening              domain.Money
 	Income               domain.Money
 	Expenditure          domain.Money
@@ -330,7 +282,7 @@ type QuarterReport struct {
 }
 
 // QuarterReport reads one quarter's report in one snapshot.
-func (s *Store) QuarterReport(ctx context.Context, q Quarter) (QuarterReport, error) {
+func (s *Store) QuarterReport(ctx context.Context, q domain.Quarter) (QuarterReport, error) {
 	r := QuarterReport{Quarter: q}
 	start, end := q.Start(), q.End()
 	startDay, endDay := start.Format(time.DateOnly), end.Format(time.DateOnly)

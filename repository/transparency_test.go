@@ -78,7 +78,7 @@ func TestTransparencyFiguresEqualTheLedger(t *testing.T) {
 	f.draft(t, care.ID, 50_00) // a draft is not money out
 	ledgerOK(t, f.s)
 
-	ov, err := f.s.TransparencyOverview(ctx, now)
+	ov, err := f.s.TransparencyOverview(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +135,7 @@ func TestTransparencyFiguresEqualTheLedger(t *testing.T) {
 	if _, err := f.s.SQL().Exec(`UPDATE programs SET active = false WHERE code IN ('counselling', 'interest_classes')`); err != nil {
 		t.Fatal(err)
 	}
-	again, err := f.s.TransparencyOverview(ctx, now)
+	again, err := f.s.TransparencyOverview(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +176,7 @@ func TestPublicDonationsHideWhoDidNotConsent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ov, err := f.s.TransparencyOverview(ctx, time.Now())
+	ov, err := f.s.TransparencyOverview(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,9 +200,9 @@ func TestPublicDonationsHideWhoDidNotConsent(t *testing.T) {
 func TestQuarterReportAddsUp(t *testing.T) {
 	f := newFund(t)
 	now := time.Now()
-	this := repository.QuarterOf(now)
-	prev := repository.QuarterOf(this.Start().AddDate(0, -1, 0))
-	older := repository.QuarterOf(prev.Start().AddDate(0, -1, 0))
+	this := domain.QuarterOf(now)
+	prev := domain.QuarterOf(this.Start().AddDate(0, -1, 0))
+	older := domain.QuarterOf(prev.Start().AddDate(0, -1, 0))
 	giveOn(t, f, f.donor, 5000_00, "", "bank_transfer", older.Start().AddDate(0, 0, 3))
 	giveOn(t, f, f.donor, 1000_00, "", "wechat_pay", prev.Start())
 	giveOn(t, f, f.donor, 2000_00, "care_fund", "bank_transfer", prev.Last())
@@ -217,7 +217,7 @@ func TestQuarterReportAddsUp(t *testing.T) {
 	payOut(t, f, care.ID, 800_00, prev.End())                            // the first moment of this quarter
 	giveOn(t, f, f.donor, 50_00, "", "cash", day(now))
 
-	quarters, err := f.s.ReportQuarters(ctx, now)
+	quarters, err := f.s.ReportQuarters(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,21 +268,21 @@ func TestQuarterReportAddsUp(t *testing.T) {
 func TestParseQuarter(t *testing.T) {
 	for in, want := range map[string]string{"2026Q3": "2026Q3", "2020q1": "2020Q1", "2026Q5": "", "26Q1": "", "1999Q4": "",
 		"2026Q3 ": "", "2026-Q3": "", "": ""} {
-		q, ok := repository.ParseQuarter(in)
+		q, ok := domain.ParseQuarter(in)
 		if got := map[bool]string{true: q.String(), false: ""}[ok]; got != want {
 			t.Errorf("ParseQuarter(%q) = %q, want %q", in, got, want)
 		}
 	}
-	q := repository.Quarter{Year: 2026, Q: 4}
+	q := domain.Quarter{Year: 2026, Q: 4}
 	if q.Start().Format(time.DateOnly) != "2026-10-01" || q.Last().Format(time.DateOnly) != "2026-12-31" ||
-		q.Next() != (repository.Quarter{Year: 2027, Q: 1}) {
+		q.Next() != (domain.Quarter{Year: 2027, Q: 1}) {
 		t.Errorf("%s runs %s to %s, then %s", q, q.Start(), q.Last(), q.Next())
 	}
 	// 23:30 on 31 March in Shanghai (15:30 UTC) is still the first quarter; 00:30 on 1 April is the second.
-	if got := repository.QuarterOf(time.Date(2026, 3, 31, 15, 30, 0, 0, time.UTC)); got != (repository.Quarter{Year: 2026, Q: 1}) {
+	if got := domain.QuarterOf(time.Date(2026, 3, 31, 15, 30, 0, 0, time.UTC)); got != (domain.Quarter{Year: 2026, Q: 1}) {
 		t.Errorf("QuarterOf = %s", got)
 	}
-	if got := repository.QuarterOf(time.Date(2026, 3, 31, 16, 30, 0, 0, time.UTC)); got != (repository.Quarter{Year: 2026, Q: 2}) {
+	if got := domain.QuarterOf(time.Date(2026, 3, 31, 16, 30, 0, 0, time.UTC)); got != (domain.Quarter{Year: 2026, Q: 2}) {
 		t.Errorf("QuarterOf just after midnight in Shanghai = %s", got)
 	}
 }

@@ -3,7 +3,6 @@ package repository
 import (
 	"context"
 	"errors"
-	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -11,16 +10,13 @@ import (
 	"guanai/domain"
 )
 
-// ErrAlreadyDecided means another coordinator decided first; the page says so rather than deciding twice.
-var ErrAlreadyDecided = errors.New("already decided")
-
 // VerificationQueue lists pending staff and volunteers, oldest first, and active volunteers with qualifications
 // still to check.
 func (s *Store) VerificationQueue(ctx context.Context) ([]Person, error) {
 	var ids []int64
 	err := s.db.WithContext(ctx).Model(&userRow{}).
 		Where(`role IN ('staff', 'volunteer') AND (status = 'pending' OR (status = 'active' AND id IN
-			(SELECT user_id FROM volunteer_qualifications WHERE status = 'pending')))`).
+			(SELECT user_id FROM volunteer_qualifications WHERE status = ?)))`, domain.QualificationPending).
 		Order("created_at, id").Limit(200).Pluck("id", &ids).Error
 	if err != nil {
 		return nil, err
@@ -38,6 +34,10 @@ func (s *Store) VerificationQueue(ctx context.Context) ([]Person, error) {
 
 // DecideAccount approves or rejects a pending registration. Rejection needs a reason, which the person sees.
 func (s *Store) DecideAccount(ctx context.Context, actor Actor, id int64, approve bool, reason string) error {
+	reason, key := domain.CheckReason(reason, !approve)
+	if key != "" {
+		return domain.FieldErrors{"reason": key}
+	}
 	return s.tx(ctx, func(tx *gorm.DB) error {
 		r, err := lockUser(tx, id)
 		if err != nil {
@@ -47,7 +47,7 @@ func (s *Store) DecideAccount(ctx context.Context, actor Actor, id int64, approv
 			return domain.ErrNotFound
 		}
 		if r.Status != string(domain.StatusPending) {
-			return ErrAlreadyDecided
+			return domain.ErrAlreadyDecided
 		}
 		before := r.auditView()
 		r.Status, r.StatusReason = string(domain.StatusActive), ""
@@ -61,8 +61,12 @@ func (s *Store) DecideAccount(ctx context.Context, actor Actor, id int64, approv
 	})
 }
 
-// DecideQualification verifies or rejects one qualification of a volunteer.
+// DecideQualification verifies or rejects one qualification of a volunteer; a rejection says why.
 func (s *Store) DecideQualification(ctx context.Context, actor Actor, id int64, approve bool, reason string) (int64, error) {
+	reason, key := domain.CheckReason(reason, !approve)
+	if key != "" {
+		return 0, domain.FieldErrors{"reason": key}
+	}
 	var q qualificationRow
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&q, id).Error
@@ -72,16 +76,15 @@ func (s *Store) DecideQualification(ctx context.Context, actor Actor, id int64, 
 		if err != nil {
 			return err
 		}
-		if q.Status != "pending" {
-			return ErrAlreadyDecided
+		if q.Status != domain.QualificationPending {
+			return domain.ErrAlreadyDecided
 		}
 		before := map[string]any{"code": q.Code, "status": q.Status}
-		status := "verified"
+		status := domain.QualificationVerified
 		if !approve {
-			status = "rejected"
+			status = domain.QualificationRejected
 		}
-		now := time.Now()
-		if err := tx.Model(&q).Updates(map[string]any{"status": status, "reason": reason, "decided_by": actor.UserID, "decided_at": now}).Error; err != nil {
+		if err := tx.Model(&q).Updates(map[string]any{"status": status, "reason": reason, "decided_by": actor.UserID, "decided_at": now(tx)}).Error; err != nil {
 			return err
 		}
 		return audit(tx, actor, "qualification.verify", "user", q.UserID, before, map[string]any{"code": q.Code, "status": status, "reason": reason})

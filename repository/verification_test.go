@@ -54,7 +54,7 @@ func TestDecideQualificationTouchesOnlyThatOne(t *testing.T) {
 	if p.Status != domain.StatusPending {
 		t.Errorf("deciding a qualification changed the account to %s", p.Status)
 	}
-	if _, err := s.DecideQualification(ctx, actor, driver.ID, false, "changed my mind"); !errors.Is(err, repository.ErrAlreadyDecided) {
+	if _, err := s.DecideQualification(ctx, actor, driver.ID, false, "changed my mind"); !errors.Is(err, domain.ErrAlreadyDecided) {
 		t.Errorf("deciding twice: err = %v, want ErrAlreadyDecided", err)
 	}
 	if _, err := s.DecideQualification(ctx, actor, 999999, true, ""); !errors.Is(err, domain.ErrNotFound) {
@@ -86,7 +86,7 @@ func TestDecideAccount(t *testing.T) {
 	if u, _ := s.UserByID(ctx, vol.ID); u.Status != domain.StatusActive {
 		t.Errorf("approved volunteer is %s", u.Status)
 	}
-	if err := s.DecideAccount(ctx, actor, staff.ID, true, ""); !errors.Is(err, repository.ErrAlreadyDecided) {
+	if err := s.DecideAccount(ctx, actor, staff.ID, true, ""); !errors.Is(err, domain.ErrAlreadyDecided) {
 		t.Errorf("approving a rejected account: err = %v, want ErrAlreadyDecided", err)
 	}
 	if err := s.DecideAccount(ctx, actor, admin.ID, false, "x"); !errors.Is(err, domain.ErrNotFound) {

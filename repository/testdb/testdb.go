@@ -10,10 +10,13 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/peterldowns/pgtestdb"
 
+	"guanai/domain"
 	"guanai/migrations"
 	"guanai/repository"
 )
@@ -65,13 +68,49 @@ func URL(t testing.TB) string {
 	return pgtestdb.Custom(t, config(t), migrator{}).URL()
 }
 
-// Store opens a Store on a fresh database.
+// Store opens a Store on a fresh database, on the machine's clock.
 func Store(t testing.TB) *repository.Store {
 	t.Helper()
-	s, err := repository.Open(context.Background(), URL(t), []byte("test-id-key"))
+	return StoreWithClock(t, domain.SystemClock{})
+}
+
+// StoreWithClock opens a Store on a fresh database that tells the time by clock.
+func StoreWithClock(t testing.TB, clock domain.Clock) *repository.Store {
+	t.Helper()
+	s, err := repository.Open(context.Background(), URL(t), repository.Options{IDKey: []byte("test-id-key"), Clock: clock})
 	if err != nil {
 		t.Fatalf("open test database: %v", err)
 	}
 	t.Cleanup(func() { s.Close() })
 	return s
+}
+
+// Clock is a clock a test moves by hand. Its zero value stands still at the time it is first Set.
+type Clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// NewClock is a clock that shows t until it is moved.
+func NewClock(t time.Time) *Clock { return &Clock{now: t} }
+
+// Now is the time the clock shows.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Set puts the clock at t.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = t
+}
+
+// Advance moves the clock on by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
 }

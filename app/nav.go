@@ -1,0 +1,62 @@
+package app
+
+import (
+	"strings"
+
+	"guanai/domain"
+)
+
+// homeOf is where a person lands after logging in.
+func homeOf(r domain.Role) string {
+	switch r {
+	case domain.RoleStaff:
+		return "/staff"
+	case domain.RoleVolunteer:
+		return "/volunteer"
+	}
+	return "/admin"
+}
+
+// navItem is a link of the main navigation.
+type navItem struct {
+	Href, Key string
+	Current   bool
+}
+
+// navSections are the operators' sections, in the order the header shows them; each person sees those their
+// role may open.
+var navSections = []navItem{
+	{Href: "/admin/donations", Key: "nav.donations"},
+	{Href: "/admin/disbursements", Key: "nav.disbursements"},
+	{Href: "/admin/ledger", Key: "nav.ledger"},
+	{Href: "/admin/verification", Key: "nav.verification"},
+	{Href: "/admin/people", Key: "nav.people"},
+	{Href: "/admin/eligibility", Key: "nav.eligibility"},
+	{Href: "/admin/audit", Key: "nav.audit"},
+}
+
+// navFor is the navigation for a person on a page: the link of the section the page belongs to is marked current,
+// on the section's own page and on every page under it.
+func navFor(u *domain.User, path string, may func(string) bool) []navItem {
+	var items []navItem
+	add := func(n navItem, current bool) {
+		n.Current = current
+		items = append(items, n)
+	}
+	if u == nil {
+		for _, n := range []navItem{{Href: "/transparency", Key: "nav.transparency"}, {Href: "/login", Key: "nav.login"},
+			{Href: "/register/staff", Key: "nav.register_staff"}, {Href: "/register/volunteer", Key: "nav.register_volunteer"}} {
+			add(n, path == n.Href || strings.HasPrefix(path, n.Href+"/"))
+		}
+		return items
+	}
+	home := homeOf(u.Role)
+	add(navItem{Href: home, Key: "nav.home"}, path == home)
+	for _, n := range navSections {
+		if may(n.Href) {
+			add(n, path == n.Href || strings.HasPrefix(path, n.Href+"/"))
+		}
+	}
+	add(navItem{Href: "/account", Key: "nav.account"}, path == "/account" || strings.HasPrefix(path, "/account/"))
+	return items
+}
