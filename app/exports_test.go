@@ -327,7 +327,7 @@ func TestExportDisbursements(t *testing.T) {
 		t.Fatalf("header %v", rows[0])
 	}
 	want := [][]string{
-		{itoa(draft), today, "非定向资金", "10.00", "'+8613800000000", "关爱金", "草稿", "测试finance", "", "", ""},
+		{itoa(draft), today, "非定向资金", "10.00", "'+8613800000000", "关爱金", "待审批", "测试finance", "", "", ""}, // the pages' word for a draft
 		{itoa(paid), today, "关爱基金（定向）", "300.50", "杭州市西溪医院工会", "关爱金", "已支付", "测试finance", "测试admin", "BANK-" + itoa(paid), today},
 		{itoa(rejected), today, "关爱基金（定向）", "5.00", "某医院", "关爱金", "已驳回", "测试finance", "", "", ""},
 	}

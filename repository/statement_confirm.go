@@ -1,0 +1,238 @@
+package repository
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"gorm.io/gorm"
+
+	"guanai/domain"
+)
+
+// StatementLineError says which line stopped a confirmation, and why; nothing of the statement was recorded.
+type StatementLineError struct {
+	Line   int
+	Key    string // a message key for the reason
+	Detail string // the database constraint that refused it, when one did
+	Err    error
+}
+
+func (e *StatementLineError) Error() string {
+	return fmt.Sprintf("statement line %d: %v", e.Line, e.Err)
+}
+func (e *StatementLineError) Unwrap() error { return e.Err }
+
+// StatementResult is what confirming a statement did; it is kept with the import.
+type StatementResult struct {
+	Added        int          `json:"added"`
+	Amount       domain.Money `json:"amount"`
+	Already      int          `json:"already"`
+	Skipped      int          `json:"skipped"`
+	Errors       int          `json:"errors"`
+	NewDonors    int          `json:"new_donors"`
+	AddedLines   []int        `json:"added_lines"`
+	AlreadyLines []int        `json:"already_lines"`
+	ErrorLines   []int        `json:"error_lines"`
+}
+
+// inChunks runs fn over keys a thousand at a time, well inside PostgreSQL's limit on parameters.
+func inChunks(keys []string, fn func([]string) error) error {
+	for len(keys) > 0 {
+		n := min(len(keys), 1000)
+		if err := fn(keys[:n]); err != nil {
+			return err
+		}
+		keys = keys[n:]
+	}
+	return nil
+}
+
+// markAlreadyImported marks the lines whose reference the channel has already recorded.
+func markAlreadyImported(db *gorm.DB, channel string, rows []domain.StatementRow) error {
+	var refs []string
+	for _, r := range rows {
+		if r.Status != domain.RowSkip && r.Reference != "" {
+			refs = append(refs, r.Reference)
+		}
+	}
+	taken := map[string]bool{}
+	err := inChunks(uniqStrings(refs), func(chunk []string) error {
+		var found []string
+		if err := db.Model(&donationRow{}).Where("channel = ? AND reference IN ? AND reversed_at IS NULL", channel, chunk).Pluck("reference", &found).Error; err != nil {
+			return err
+		}
+		for _, f := range found {
+			taken[f] = true
+		}
+		return nil
+	})
+	domain.MarkAlreadyImported(rows, func(ref string) bool { return taken[ref] })
+	return err
+}
+
+// donorsByName finds the existing organisation for each payer name that looks like one. A person's name is not
+// matched: two people share a name often, and a gift from one would appear under the other — perhaps published —
+// so each person's line makes a new, unpublished donor an operator can merge knowingly.
+func donorsByName(db *gorm.DB, rows []domain.StatementRow) (map[string]int64, error) {
+	kinds := map[string]string{}
+	for _, r := range rows {
+		if r.Payer != "" && r.Status != domain.RowSkip && r.DonorKind == domain.DonorOrganization {
+			kinds[r.Payer] = r.DonorKind
+		}
+	}
+	names := make([]string, 0, len(kinds))
+	for n := range kinds {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	out := map[string]int64{}
+	outKind := map[string]string{}
+	err := inChunks(names, func(chunk []string) error {
+		var found []donorRow
+		if err := db.Select("id", "name", "kind").Where("name IN ? AND kind = ?", chunk, domain.DonorOrganization).Order("id").Find(&found).Error; err != nil {
+			return err
+		}
+		for _, d := range found {
+			if _, ok := out[d.Name]; !ok || (outKind[d.Name] != kinds[d.Name] && d.Kind == kinds[d.Name]) {
+				out[d.Name], outKind[d.Name] = d.ID, d.Kind
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+func uniqStrings(s []string) []string {
+	s = slices.Clone(s)
+	slices.Sort(s)
+	return slices.Compact(s)
+}
+
+// StatementConfirmation is an operator's go-ahead for the preview they saw.
+type StatementConfirmation struct {
+	Version      string // the mapping's version the preview showed
+	AcceptErrors bool   // lines that cannot be imported are left out, knowingly
+}
+
+// ConfirmStatementImport records every importable line of a statement as a donation — each with its ledger
+// transaction and its receipt, through the same path as a donation typed in — in one transaction: all of them or,
+// if any line fails, none (a *StatementLineError says which and why). A line whose reference the channel already
+// has is skipped and counted. Confirming twice records nothing the second time (domain.ErrImportCommitted).
+func (s *Store) ConfirmStatementImport(ctx context.Context, actor Actor, id int64, c StatementConfirmation) (StatementResult, error) {
+	var res StatementResult
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		r, err := lockStatementImport(tx, id)
+		if err != nil {
+			return err
+		}
+		if r.Status == "committed" {
+			return domain.ErrImportCommitted
+		}
+		imp, err := statementView(tx, r)
+		if err != nil {
+			return err
+		}
+		if imp.Mapping == nil || imp.Mapping.Version() != c.Version {
+			return domain.ErrImportChanged
+		}
+		// Every donation locks its pool and the donors' account before it writes (recordDonation, in id order).
+		// Taking them first here means no donation typed in meanwhile can slip a reference in between the check
+		// below and this statement's inserts: the check is exact, and a reference is never recorded twice.
+		pool, _, err := poolFor(tx, imp.ProgramCode)
+		if err != nil {
+			return err
+		}
+		donorsAcc, err := accountByCode(tx, accountDonors)
+		if err != nil {
+			return err
+		}
+		if _, err := lockAccounts(tx, pool.ID, donorsAcc.ID); err != nil {
+			return err
+		}
+		rows := domain.CheckStatement(imp.Records, *imp.Mapping, imp.Channel, now(tx))
+		if err := markAlreadyImported(tx, imp.Channel, rows); err != nil {
+			return err
+		}
+		counts := domain.CountStatement(rows)
+		if counts.Errors > 0 && !c.AcceptErrors {
+			return domain.ErrImportHasErrors
+		}
+		donors, err := donorsByName(tx, rows)
+		if err != nil {
+			return err
+		}
+		res = StatementResult{Already: counts.Already, Skipped: counts.Skipped, Errors: counts.Errors,
+			AddedLines: []int{}, AlreadyLines: []int{}, ErrorLines: []int{}}
+		for _, row := range rows {
+			switch {
+			case row.Status == domain.RowError:
+				res.ErrorLines = append(res.ErrorLines, row.Line)
+				continue
+			case row.Reason == domain.SkipAlreadyImported:
+				res.AlreadyLines = append(res.AlreadyLines, row.Line)
+				continue
+			case row.Status != domain.RowImport:
+				continue
+			}
+			donorID, known := donors[row.Payer]
+			if !known {
+				if donorID, err = createDonor(tx, actor, row.Donor()); err != nil {
+					return lineError(row.Line, err)
+				}
+				donors[row.Payer] = donorID
+				res.NewDonors++
+			}
+			req := DonationRequest{Key: "import:" + strconv.FormatInt(id, 10) + ":" + strconv.Itoa(row.Line), DonorID: donorID,
+				Input: row.Input(imp.Channel, imp.ProgramCode), ImportID: &id}
+			if _, err := recordDonation(tx, actor, req, req.fingerprint()); err != nil {
+				return lineError(row.Line, err)
+			}
+			res.Added++
+			res.Amount += row.Amount
+			res.AddedLines = append(res.AddedLines, row.Line)
+		}
+		b, err := json.Marshal(res)
+		if err != nil {
+			return err
+		}
+		if err := tx.Model(&statementImportRow{}).Where("id = ?", id).
+			Updates(map[string]any{"status": "committed", "committed_at": now(tx), "result": b}).Error; err != nil {
+			return err
+		}
+		return audit(tx, actor, "statement.confirm", "statement_import", id, nil, map[string]any{"added": res.Added,
+			"amount": res.Amount, "already": res.Already, "skipped": res.Skipped, "errors": res.Errors, "new_donors": res.NewDonors})
+	})
+	if err != nil {
+		return StatementResult{}, err
+	}
+	return res, nil
+}
+
+// lineError says which line stopped the statement; a lost connection or a cancelled request stays what it is, so
+// the page says "try again" rather than blaming the line.
+func lineError(line int, err error) error {
+	if IsUnavailable(err) || errors.Is(err, context.Canceled) {
+		return err
+	}
+	le := &StatementLineError{Line: line, Key: "statement.line_refused", Err: err}
+	var fe domain.FieldErrors
+	var pgErr *pgconn.PgError
+	switch {
+	case errors.As(err, &fe):
+		keys := make([]string, 0, len(fe))
+		for _, k := range fe {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		le.Key = keys[0]
+	case errors.As(err, &pgErr):
+		le.Detail = pgErr.ConstraintName
+	}
+	return le
+}
