@@ -267,3 +267,55 @@ func TestHealthAndMetrics(t *testing.T) {
 	r := c.get("/metrics")
 	mustContain(t, r, `guanai_http_requests_total{method="GET",route="/login",status="200"}`, `go_sql_max_open_connections{db_name="guanai"}`)
 }
+
+func TestSafeRedirect(t *testing.T) {
+	for target, want := range map[string]string{
+		"/admin/donations?page=2":         "/admin/donations?page=2",
+		"/transparency/report?q=2026Q3#x": "/transparency/report?q=2026Q3#x",
+		"/":                               "/",
+		"":                                "",
+		"admin":                           "",
+		"//evil.example":                  "",
+		"/\\evil.example":                 "",
+		"\\\\evil.example":                "",
+		"/\t/evil.example":                "",
+		"/\n/evil.example":                "",
+		"/%0a":                            "/%0a",
+		"/a\\b":                           "",
+		"https://evil.example/":           "",
+		"/ /evil.example":                 "",
+		"javascript:alert(1)":             "",
+		"/\x00":                           "",
+	} {
+		if got := safeRedirect(target); got != want {
+			t.Errorf("safeRedirect(%q) = %q, want %q", target, got, want)
+		}
+	}
+}
+
+// A language switch comes back to the page it was pressed on, query and all: a past quarter's report stays that
+// quarter's.
+func TestLanguageSwitchKeepsTheQuery(t *testing.T) {
+	ta := newTestApp(t)
+	c := ta.client()
+	r := c.get("/transparency/report?q=2026Q1")
+	back := regexpFind(t, r.Body, `name="back" value="([^"]+)"`)
+	if back != "/transparency/report?q=2026Q1" {
+		t.Fatalf("the language form comes back to %q", back)
+	}
+	r = c.post("/lang", url.Values{"lang": {"en"}, "back": {back}})
+	if r.Status != http.StatusSeeOther || r.Location != "/transparency/report?q=2026Q1" {
+		t.Fatalf("switch: %d to %q", r.Status, r.Location)
+	}
+	if r := c.post("/lang", url.Values{"lang": {"en"}, "back": {"//evil.example/x"}}); r.Location != "/" {
+		t.Errorf("a switch sent back to another host: %q", r.Location)
+	}
+}
+
+func TestHealthzAnswersHead(t *testing.T) {
+	ta := newTestApp(t)
+	req, _ := http.NewRequest(http.MethodHead, ta.srv.URL+"/healthz", nil)
+	if r := ta.client().do(req); r.Status != http.StatusOK || r.Body != "" {
+		t.Fatalf("HEAD /healthz: %d %q", r.Status, r.Body)
+	}
+}

@@ -132,6 +132,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 				r = c.post(path, url.Values{})
 			}
 			checkAccess(t, key, role, slices.Contains(allowed, role), r)
+			// Every page a logged-in person sees is no-store; files that are the same for everyone are not pages.
+			sameForAll := map[string]bool{"/static/:name": true, "/metrics": true, "/healthz": true, "/readyz": true,
+				"/transparency/report.csv": true}
+			if role != "anonymous" && rt.Method == http.MethodGet && !sameForAll[rt.Path] && r.Header.Get("Cache-Control") != "no-store" {
+				t.Errorf("%s as %s: Cache-Control %q, want no-store on a logged-in page", key, role, r.Header.Get("Cache-Control"))
+			}
 			if key == "POST /logout" && role != "anonymous" {
 				if r := c.login(phones[role], testPassword); r.Status != http.StatusSeeOther {
 					t.Fatalf("login again as %s: %d", role, r.Status)

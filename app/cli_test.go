@@ -3,12 +3,8 @@ package app
 import (
 	"bytes"
 	"context"
-	"fmt"
-	"math/rand/v2"
 	"strings"
 	"testing"
-
-	"github.com/jackc/pgx/v5"
 
 	"guanai/domain"
 	"guanai/repository"
@@ -37,24 +33,10 @@ func TestBadConfigurationExitsTwoNamingTheVariable(t *testing.T) {
 // emptyDatabase creates a database with no schema and returns its URL; it is dropped when the test ends.
 func emptyDatabase(t *testing.T) string {
 	t.Helper()
-	ctx := context.Background()
-	name := fmt.Sprintf("guanai_cli_test_%d", rand.Int64())
-	server := testdb.ServerURL()
-	url := strings.Replace(server, "/postgres?", "/"+name+"?", 1)
-	if created, err := repository.EnsureDatabase(ctx, url); err != nil || !created {
-		t.Fatalf("create %s: %v %v", name, created, err)
+	url := testdb.NewDatabaseURL(t)
+	if created, err := repository.EnsureDatabase(context.Background(), url); err != nil || !created {
+		t.Fatalf("create %s: %v %v", url, created, err)
 	}
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(ctx, server)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
-			t.Error(err)
-		}
-	})
 	return url
 }
 
@@ -148,5 +130,27 @@ func TestLedgerVerifyCommand(t *testing.T) {
 	code, out, _ = runMain(env, "ledger", "verify")
 	if code != 1 || !strings.Contains(out, "balances_match_entries") || !strings.Contains(out, "FAILED") {
 		t.Fatalf("verify after tampering: exit %d\n%s", code, out)
+	}
+}
+
+func TestHelp(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"-h"}, {"help"}, {"serve", "--help"}, {"admin", "create", "-h"}} {
+		code, stdout, stderr := runMain(nil, args...)
+		if code != 0 || !strings.Contains(stdout, "usage: guanai") || !strings.Contains(stdout, "ledger verify") || stderr != "" {
+			t.Errorf("guanai %v: exit %d, stdout %q, stderr %q", args, code, stdout, stderr)
+		}
+	}
+}
+
+// The demo seeds accounts whose password is printed in the README: never on a production database.
+func TestDemoRefusesProduction(t *testing.T) {
+	url := testdb.NewDatabaseURL(t)
+	env := map[string]string{"GUANAI_ENV": "production", "GUANAI_ID_HASH_KEY": "f3Kq9-zX2mPw7Lr4Tb8Nc1Vy6Hd0Gs5J", "DATABASE_URL": url}
+	code, _, stderr := runMain(env, "demo")
+	if code != 1 || !strings.Contains(stderr, "production") {
+		t.Fatalf("demo in production: exit %d, stderr %q", code, stderr)
+	}
+	if created, err := repository.EnsureDatabase(context.Background(), url); err != nil || !created {
+		t.Fatalf("the refused demo made its database anyway (created=%v, %v)", created, err)
 	}
 }

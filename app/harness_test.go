@@ -55,8 +55,14 @@ func (s *syncBuffer) String() string {
 
 func newTestApp(t *testing.T) *testApp {
 	t.Helper()
+	return newTestAppEnv(t, nil)
+}
+
+// newTestAppEnv is newTestApp configured by the environment variables in env.
+func newTestAppEnv(t *testing.T, env map[string]string) *testApp {
+	t.Helper()
 	store := testdb.Store(t)
-	cfg, err := config.Load(func(string) string { return "" })
+	cfg, err := config.Load(func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,22 +130,32 @@ func (c *client) csrf() string {
 // post submits a form with the CSRF token, as a browser would.
 func (c *client) post(path string, form url.Values) response {
 	c.t.Helper()
+	return c.do(c.formRequest(path, form))
+}
+
+// formRequest is the request post sends, for a test that adds headers of its own.
+func (c *client) formRequest(path string, form url.Values) *http.Request {
+	c.t.Helper()
 	if form == nil {
 		form = url.Values{}
 	}
 	if form.Get("_csrf") == "" {
 		form.Set("_csrf", c.csrf())
 	}
-	return c.postRaw(path, form)
+	return c.rawRequest(path, form)
 }
 
 // postRaw submits exactly the form given, without adding a token.
 func (c *client) postRaw(path string, form url.Values) response {
 	c.t.Helper()
+	return c.do(c.rawRequest(path, form))
+}
+
+func (c *client) rawRequest(path string, form url.Values) *http.Request {
 	req, _ := http.NewRequest(http.MethodPost, c.ta.srv.URL+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept-Language", "zh-CN")
-	return c.do(req)
+	return req
 }
 
 func (c *client) login(phone, password string) response {

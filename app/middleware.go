@@ -166,6 +166,9 @@ func (a *App) loadUser(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		c.Set(userContextKey, &u)
+		// A page for a logged-in person carries their data: a shared hospital computer must not keep it in its
+		// cache, nor show it from the back-forward cache after they log out.
+		c.Response().Header().Set("Cache-Control", "no-store")
 		return next(c)
 	}
 }

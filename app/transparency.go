@@ -15,14 +15,16 @@ import (
 )
 
 // transparencyCache lets a public page be kept for ten seconds (the figures may be that old), so a visitor going back
-// and forth costs the database nothing. A page that carries someone's name in its header, or a one-time message, is
-// for their own browser alone.
+// and forth costs the database nothing. A page with a one-time message is for one browser alone, and a logged-in
+// person's page is never kept at all (loadUser said no-store).
 func transparencyCache(c echo.Context, p *Page) {
-	v := "public, max-age=10"
-	if p != nil && (p.User != nil || len(p.Flashes) > 0) {
-		v = "private, max-age=10"
+	switch {
+	case p != nil && p.User != nil:
+	case p != nil && len(p.Flashes) > 0:
+		c.Response().Header().Set("Cache-Control", "private, max-age=10")
+	default:
+		c.Response().Header().Set("Cache-Control", "public, max-age=10")
 	}
-	c.Response().Header().Set("Cache-Control", v)
 }
 
 // The chart's colours: the site's accent for money in, slate for money out; the legend names them in words.

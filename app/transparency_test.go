@@ -515,9 +515,9 @@ func TestTransparencyRefusesWhatIsNotThere(t *testing.T) {
 	if n := strings.Count(r.Body, `class="bar-group"`); n != 12 {
 		t.Errorf("an empty fund's chart has %d months", n)
 	}
-	// A logged-in visitor's page carries their name: their browser may keep it, a shared cache may not.
+	// A logged-in visitor's page carries their name: no cache keeps it, not even their own browser's.
 	staff, _ := ta.account(domain.RoleFinance, "13700000093")
-	if cc := staff.get("/transparency").Header.Get("Cache-Control"); cc != "private, max-age=10" {
+	if cc := staff.get("/transparency").Header.Get("Cache-Control"); cc != "no-store" {
 		t.Errorf("Cache-Control for a logged-in visitor %q", cc)
 	}
 }

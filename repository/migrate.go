@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver, for goose
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 
 	"guanai/migrations"
 )
@@ -50,8 +51,14 @@ func EnsureDatabase(ctx context.Context, dbURL string) (created bool, err error)
 	return true, nil
 }
 
+// provider runs the migrations under a session-level advisory lock, so that two instances starting at once (a
+// rolling deploy, two `guanai serve --migrate`) take turns instead of racing through the same migration.
 func provider(db *sql.DB) (*goose.Provider, error) {
-	return goose.NewProvider(goose.DialectPostgres, db, migrations.FS)
+	locker, err := lock.NewPostgresSessionLocker()
+	if err != nil {
+		return nil, err
+	}
+	return goose.NewProvider(goose.DialectPostgres, db, migrations.FS, goose.WithSessionLocker(locker))
 }
 
 // Migrate applies every pending migration, each in its own transaction.

@@ -1,45 +1,56 @@
 package repository_test
 
 import (
-	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"errors"
-	"net/url"
+	"io/fs"
+	"sync"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
+	"guanai/migrations"
 	"guanai/repository"
 	"guanai/repository/testdb"
 )
 
-func TestEnsureDatabaseAndMigrate(t *testing.T) {
-	b := make([]byte, 6)
-	rand.Read(b)
-	name := "guanai_ensure_" + hex.EncodeToString(b)
-	server, err := url.Parse(testdb.ServerURL())
-	if err != nil {
+// Two instances migrating one empty database at the same moment take turns: each migration is applied once, and
+// both come out with the schema up to date.
+func TestConcurrentMigrationsTakeTurns(t *testing.T) {
+	dbURL := testdb.NewDatabaseURL(t)
+	if _, err := repository.EnsureDatabase(ctx, dbURL); err != nil {
 		t.Fatal(err)
 	}
-	target := *server
-	target.Path = "/" + name
-	dbURL := target.String()
-	t.Cleanup(func() {
-		admin := *server
-		admin.Path = "/postgres"
-		conn, err := pgx.Connect(context.Background(), admin.String())
+	const n = 8
+	applied := make([][]string, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		db, err := sql.Open("pgx", dbURL)
 		if err != nil {
-			t.Errorf("cleanup: %v", err)
-			return
+			t.Fatal(err)
 		}
-		defer conn.Close(context.Background())
-		if _, err := conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
-			t.Errorf("cleanup: drop %s: %v", name, err)
+		t.Cleanup(func() { db.Close() })
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			applied[i], errs[i] = repository.Migrate(ctx, db)
+		}()
+	}
+	wg.Wait()
+	total := 0
+	for i := range n {
+		if errs[i] != nil {
+			t.Fatalf("instance %d: %v", i, errs[i])
 		}
-	})
+		total += len(applied[i])
+	}
+	files, _ := fs.Glob(migrations.FS, "*.sql")
+	if total != len(files) {
+		t.Fatalf("%d migrations applied in all, want each of the %d once: %v", total, len(files), applied)
+	}
+}
 
+func TestEnsureDatabaseAndMigrate(t *testing.T) {
+	dbURL := testdb.NewDatabaseURL(t)
 	created, err := repository.EnsureDatabase(ctx, dbURL)
 	if err != nil || !created {
 		t.Fatalf("first EnsureDatabase: %v, %v; want created", created, err)

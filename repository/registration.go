@@ -5,7 +5,6 @@ import (
 	"errors"
 	"time"
 
-	"github.com/lib/pq"
 	"gorm.io/gorm"
 
 	"guanai/domain"
@@ -38,8 +37,8 @@ type volunteerProfileRow struct {
 	UserID         int64 `gorm:"primaryKey"`
 	IDNumberMasked string
 	IDNumberHash   *string
-	Districts      pq.StringArray `gorm:"type:text[]"`
-	Availability   pq.StringArray `gorm:"type:text[]"`
+	Districts      textArray `gorm:"type:text[]"`
+	Availability   textArray `gorm:"type:text[]"`
 	Capacity       int
 }
 

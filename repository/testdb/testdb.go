@@ -4,6 +4,7 @@ package testdb
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/peterldowns/pgtestdb"
 
 	"guanai/domain"
@@ -83,6 +85,36 @@ func StoreWithClock(t testing.TB, clock domain.Clock) *repository.Store {
 	}
 	t.Cleanup(func() { s.Close() })
 	return s
+}
+
+// NewDatabaseURL names a database that does not exist yet, on the test server, for a test that creates it (as
+// `guanai demo` does); it is dropped, if it was made, when the test ends.
+func NewDatabaseURL(t testing.TB) string {
+	t.Helper()
+	b := make([]byte, 6)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	name := "guanai_test_" + hex.EncodeToString(b)
+	server, err := url.Parse(ServerURL())
+	if err != nil {
+		t.Fatalf("TEST_DATABASE_URL: %v", err)
+	}
+	target := *server
+	target.Path = "/" + name
+	t.Cleanup(func() {
+		ctx := context.Background()
+		conn, err := pgx.Connect(ctx, server.String())
+		if err != nil {
+			t.Errorf("drop %s: %v", name, err)
+			return
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
+			t.Errorf("drop %s: %v", name, err)
+		}
+	})
+	return target.String()
 }
 
 // Clock is a clock a test moves by hand. Its zero value stands still at the time it is first Set.

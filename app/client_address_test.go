@@ -1,0 +1,51 @@
+package app
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"guanai/repository"
+)
+
+// The client's address — used for login throttling, the audit log and the /metrics allow-list — comes from
+// X-Forwarded-For only when the direct peer is a proxy named in GUANAI_TRUSTED_PROXIES; otherwise the header is
+// anyone's to forge and is ignored. The test server's peer is always 127.0.0.1.
+func TestClientAddressTrustsOnlyNamedProxies(t *testing.T) {
+	cases := []struct {
+		name, proxies, xff string
+		wantIP             string
+	}{
+		{"no proxy configured: the header is ignored", "", "203.0.113.9", "127.0.0.1"},
+		{"the peer is not the named proxy: ignored", "10.0.0.1", "203.0.113.9", "127.0.0.1"},
+		{"the peer is the named proxy: believed", "127.0.0.1", "203.0.113.9", "203.0.113.9"},
+		{"a range of proxies, several hops: the last untrusted one", "127.0.0.0/8", "198.51.100.1, 203.0.113.9", "203.0.113.9"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ta := newTestAppEnv(t, map[string]string{"GUANAI_TRUSTED_PROXIES": tc.proxies})
+			req, _ := http.NewRequest(http.MethodGet, ta.srv.URL+"/metrics", nil)
+			req.Header.Set("X-Forwarded-For", tc.xff)
+			r := ta.client().do(req)
+			// /metrics answers loopback only, so it tells which address the app believed.
+			if loopback := tc.wantIP == "127.0.0.1"; loopback != (r.Status == http.StatusOK) {
+				t.Errorf("/metrics with X-Forwarded-For %q: status %d, want the client to be %s", tc.xff, r.Status, tc.wantIP)
+			}
+			// The audit log records the same address.
+			c := ta.client()
+			form := staffForm("王芳", "13900001111")
+			req2 := c.formRequest("/register/staff", form)
+			req2.Header.Set("X-Forwarded-For", tc.xff)
+			if r := c.do(req2); r.Status != http.StatusSeeOther {
+				t.Fatalf("register: status %d", r.Status)
+			}
+			entries, _, err := ta.store.AuditLog(context.Background(), repository.AuditFilter{})
+			if err != nil || len(entries) == 0 {
+				t.Fatalf("audit log: %v", err)
+			}
+			if got := entries[0].ActorIP; got != tc.wantIP {
+				t.Errorf("the registration was recorded from %s, want %s", got, tc.wantIP)
+			}
+		})
+	}
+}
