@@ -20,6 +20,8 @@ var (
 func init() {
 	authzMatrices = append(authzMatrices, map[string][]domain.Role{
 		"GET /admin/donors":                     fundReadersT,
+		"GET /admin/quarters":                   fundReadersT,
+		"POST /admin/quarters/close":            fundWritersT,
 		"GET /admin/donors/new":                 fundWritersT,
 		"POST /admin/donors":                    fundWritersT,
 		"GET /admin/donors/:id":                 fundReadersT,

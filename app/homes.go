@@ -27,8 +27,17 @@ func (a *App) personHome(c echo.Context, page string) error {
 	return a.views.render(c, http.StatusOK, page, p)
 }
 
+// tile is a figure on the dashboard, linking to the list behind it when the viewer may open that list.
+type tile struct {
+	Num   string
+	Label string
+	Href  string // "" when the viewer may not open it: the figure is shown without a link
+}
+
 type adminHomeView struct {
 	Counts     repository.Counts
+	FundTiles  []tile
+	People     []tile
 	ShowFund   bool
 	ShowPeople bool
 	Fund       repository.FundSummary
@@ -56,6 +65,26 @@ func (a *App) adminHome(c echo.Context) error {
 		}
 	}
 	p := a.newPage(c, "admin_home.title")
+	link := func(num, key, href string) tile {
+		if !p.May(href) {
+			href = ""
+		}
+		return tile{Num: num, Label: p.T(key), Href: href}
+	}
+	count := func(n int64) string { return transparencyCount(n) }
+	v.FundTiles = []tile{
+		link(v.Fund.Raised.String(), "fund.raised", "/transparency"),
+		link(v.Fund.Disbursed.String(), "fund.disbursed", "/admin/disbursements?status=paid"),
+		link(count(v.Fund.DraftCount), "fund.waiting_approval", "/admin/disbursements?status=draft"),
+		link(count(v.Fund.ToPayCount), "fund.waiting_payment", "/admin/disbursements?status=approved"),
+	}
+	v.People = []tile{
+		link(count(v.Counts.PendingPeople), "admin_home.pending_people", "/admin/verification"),
+		link(count(v.Counts.PendingQualifications), "admin_home.pending_qualifications", "/admin/verification"),
+		link(count(v.Counts.ActiveStaff), "admin_home.active_staff", "/admin/people?role=staff&status=active"),
+		link(count(v.Counts.ActiveVolunteers), "admin_home.active_volunteers", "/admin/people?role=volunteer&status=active"),
+		link(count(v.Counts.EligibilityEntries), "admin_home.eligibility_entries", "/admin/eligibility"),
+	}
 	p.Data = v
 	return a.views.render(c, http.StatusOK, "admin_home", p)
 }

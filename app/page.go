@@ -97,6 +97,11 @@ func (p *Page) Date(t time.Time) string {
 	return fmt.Sprintf("%d年%d月%d日", t.Year(), t.Month(), t.Day())
 }
 
+// QuarterOf names the quarter a DATE column's day falls in: 2026年第3季度 or Q3 2026.
+func (p *Page) QuarterOf(day time.Time) string {
+	return quarterName(p.loc, domain.QuarterOf(domain.CalendarDay(day)))
+}
+
 // Mask shows a phone as 138****1234.
 func (p *Page) Mask(phone string) string { return domain.MaskPhone(phone) }
 

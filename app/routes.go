@@ -122,6 +122,9 @@ func (a *App) routes(e *echo.Echo) {
 	r.add(http.MethodPost, "/admin/statements/:id/mapping", a.statementMappingSave, fundWriters)
 	r.add(http.MethodPost, "/admin/statements/:id/confirm", a.statementConfirm, fundWriters)
 
+	r.add(http.MethodGet, "/admin/quarters", a.quartersPage, fundReaders)
+	r.add(http.MethodPost, "/admin/quarters/close", a.closeQuarter, fundWriters)
+
 	r.add(http.MethodGet, "/admin/exports", a.exportsPage, fundReaders)
 	r.add(http.MethodGet, "/admin/exports/download", a.exportDownload, fundReaders)
 }

@@ -178,6 +178,9 @@ func transparencyMonthShort(p *Page, t time.Time) string {
 }
 
 // transparencyQuarterName is 2026年第3季度 or Q3 2026.
-func transparencyQuarterName(p *Page, q domain.Quarter) string {
-	return p.T("transparency.quarter_name", "Year", strconv.Itoa(q.Year), "Q", strconv.Itoa(q.Q))
+func transparencyQuarterName(p *Page, q domain.Quarter) string { return quarterName(p.loc, q) }
+
+// quarterName is 2026年第3季度 or Q3 2026.
+func quarterName(l *localizer, q domain.Quarter) string {
+	return l.T("transparency.quarter_name", "Year", strconv.Itoa(q.Year), "Q", strconv.Itoa(q.Q))
 }

@@ -105,12 +105,20 @@ func (a *App) transparencyReportCSV(c echo.Context) error {
 	for _, l := range r.IncomeByProgram {
 		row("transparency.csv.income_program", transparencyLineName(zh, l), l.Count, l.Amount, true)
 	}
+	if r.Corrections.Count > 0 {
+		row("transparency.csv.corrections", "", r.Corrections.Count, -r.Corrections.Amount, true)
+	}
 	row("transparency.csv.income_total", "", r.Donations, r.Income, true)
 	for _, l := range r.ExpenditureByProgram {
 		row("transparency.csv.expenditure_program", transparencyLineName(zh, l), l.Count, l.Amount, true)
 	}
 	row("transparency.csv.expenditure_total", "", r.Disbursements, r.Expenditure, true)
 	row("transparency.csv.closing", "", 0, r.Closing, false)
+	status := "transparency.csv.not_closed"
+	if r.Closed {
+		status = "transparency.csv.closed"
+	}
+	_ = w.Write([]string{code, zh.T("transparency.csv.status"), zh.T(status), "", ""})
 	w.Flush()
 	if err := w.Error(); err != nil {
 		return err

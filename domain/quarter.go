@@ -77,6 +77,7 @@ func (b Books) BookingDate(happened, now time.Time) time.Time {
 	return Today(happened)
 }
 
+
 // CheckClose says whether quarter q may be closed now: it has ended, it is not closed yet, and every quarter
 // before it (from first, the first quarter with a report) is closed already.
 func (b Books) CheckClose(q, first Quarter, now time.Time) error {
@@ -89,4 +90,28 @@ func (b Books) CheckClose(q, first Quarter, now time.Time) error {
 		return ErrQuarterOutOfOrder
 	}
 	return nil
+}
+
+// ReversalBookingDate is the day a gift's reversal counts: the gift's own booking day, so that the gift counts
+// nowhere at all, unless that quarter is closed — then the day of the reversal, in the open period, where the
+// report shows it as a correction of an earlier quarter.
+func (b Books) ReversalBookingDate(booked, now time.Time) time.Time {
+	if b.Closed(QuarterOf(CalendarDay(booked))) {
+		return Today(now)
+	}
+	return CalendarDay(booked)
+}
+
+// CalendarDay is a DATE column's day (read back as midnight UTC) as midnight in Shanghai.
+func CalendarDay(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, Shanghai)
+}
+
+// NextToClose is the quarter finance may close next — the first one still open, once it has ended — if any.
+func (b Books) NextToClose(first Quarter, now time.Time) (Quarter, bool) {
+	next := first
+	if !b.ClosedThrough.IsZero() {
+		next = b.ClosedThrough.Next()
+	}
+	return next, b.CheckClose(next, first, now) == nil
 }

@@ -19,6 +19,8 @@ type donationRow struct {
 	Amount                int64
 	Channel               string
 	ReceivedOn            time.Time
+	BookedOn              time.Time  // the day the gift counts in the reports (see domain.Books)
+	ReversalBookedOn      *time.Time // the day its reversal counts, once reversed
 	Reference             string
 	ProgramID             *int64
 	Note                  string
@@ -122,6 +124,10 @@ func recordDonation(tx *gorm.DB, actor Actor, req DonationRequest, hash string) 
 	if _, err := lockAccounts(tx, pool.ID, donors.ID); err != nil {
 		return 0, err
 	}
+	b, err := books(tx)
+	if err != nil {
+		return 0, err
+	}
 	txID, err := post(tx, actor, "donation", "donation", nil, posting{pool.ID, in.Amount}, posting{donors.ID, -in.Amount})
 	if err != nil {
 		return 0, err
@@ -132,7 +138,7 @@ func recordDonation(tx *gorm.DB, actor Actor, req DonationRequest, hash string) 
 		return 0, err
 	}
 	d := donationRow{DonorID: donorID, Amount: int64(in.Amount), Channel: in.Channel, ReceivedOn: in.ReceivedOn,
-		Reference: in.Reference, Note: in.Note, RecordedBy: actor.UserID, IdempotencyKey: req.Key, RequestHash: hash,
+		BookedOn: b.BookingDate(in.ReceivedOn, now(tx)), Reference: in.Reference, Note: in.Note, RecordedBy: actor.UserID, IdempotencyKey: req.Key, RequestHash: hash,
 		LedgerTransactionID: txID, ImportID: req.ImportID}
 	if program != nil {
 		d.ProgramID = &program.ID
@@ -245,12 +251,17 @@ func (s *Store) ReverseDonation(ctx context.Context, actor Actor, id int64, reas
 				}
 			}
 		}
+		b, err := books(tx)
+		if err != nil {
+			return err
+		}
 		txID, err := post(tx, actor, "reversal", reason, &d.LedgerTransactionID, opposite...)
 		if err != nil {
 			return err
 		}
 		if err := tx.Model(&d).Updates(map[string]any{"reversal_transaction_id": txID, "reversed_by": actor.UserID,
-			"reversed_at": now(tx), "reversal_reason": reason}).Error; err != nil {
+			"reversed_at": now(tx), "reversal_reason": reason,
+			"reversal_booked_on": b.ReversalBookingDate(d.BookedOn, now(tx))}).Error; err != nil {
 			return err
 		}
 		return audit(tx, actor, "donation.reverse", "donation", id, nil, map[string]any{"reason": reason, "amount": d.Amount})

@@ -17,6 +17,8 @@ type Donation struct {
 	Amount         domain.Money
 	Channel        string
 	ReceivedOn     time.Time
+	BookedOn       time.Time  // when it counts in the reports: later than ReceivedOn if that quarter was closed
+	ReversalBooked *time.Time // when its reversal counts
 	Reference      string
 	ProgramCode    string
 	ProgramNameZh  string
@@ -40,7 +42,7 @@ type DonationFilter struct {
 }
 
 const donationSQL = `SELECT n.id, n.donor_id, d.name AS donor_name, d.kind AS donor_kind, d.publish_name, n.amount,
-		n.channel, n.received_on, n.reference, coalesce(p.code, '') AS program_code,
+		n.channel, n.received_on, n.booked_on, n.reversal_booked_on AS reversal_booked, n.reference, coalesce(p.code, '') AS program_code,
 		coalesce(p.name_zh, '') AS program_name_zh, coalesce(p.name_en, '') AS program_name_en, n.note,
 		u.name AS recorder_name, r.id AS receipt_id, r.number AS receipt_number, n.reversed_at, n.reversal_reason,
 		n.created_at
@@ -85,6 +87,26 @@ func (s *Store) ListDonations(ctx context.Context, f DonationFilter) ([]Donation
 	var out []Donation
 	err := db.Raw(q, args...).Scan(&out).Error
 	return out, total, err
+}
+
+// BookedLate reports whether the gift counts in a later quarter than it was received in, because that quarter's
+// report had been published when it was recorded.
+func (d Donation) BookedLate() bool {
+	return domain.QuarterOf(domain.CalendarDay(d.BookedOn)) != domain.QuarterOf(domain.CalendarDay(d.ReceivedOn))
+}
+
+// ReversalBookedDay is the day the reversal counts (zero when not reversed).
+func (d Donation) ReversalBookedDay() time.Time {
+	if d.ReversalBooked == nil {
+		return time.Time{}
+	}
+	return *d.ReversalBooked
+}
+
+// ReversalBookedLate reports whether the reversal counts in a later quarter than the gift.
+func (d Donation) ReversalBookedLate() bool {
+	return d.ReversalBooked != nil &&
+		domain.QuarterOf(domain.CalendarDay(*d.ReversalBooked)) != domain.QuarterOf(domain.CalendarDay(d.BookedOn))
 }
 
 // DonationByID loads one donation.

@@ -21,7 +21,13 @@ type fund struct {
 
 func newFund(t *testing.T) fund {
 	t.Helper()
-	s := testdb.Store(t)
+	return newFundWithClock(t, domain.SystemClock{})
+}
+
+// newFundWithClock is newFund on a store that tells the time by clock.
+func newFundWithClock(t *testing.T, clock domain.Clock) fund {
+	t.Helper()
+	s := testdb.StoreWithClock(t, clock)
 	fin := newOperator(t, s, domain.RoleFinance, "13800000002")
 	appr := newOperator(t, s, domain.RoleAdmin, "13800000001")
 	f := fund{s: s, finance: repository.Actor{UserID: fin.ID, IP: "test"}, approver: repository.Actor{UserID: appr.ID, IP: "test"}}

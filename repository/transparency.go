@@ -14,10 +14,11 @@ import (
 // to it, and nothing else: no query here reads a donor's phone, e-mail or address, a payee, or an unpublished
 // donor name, so none of them can reach a public page by mistake.
 //
-// Every figure is dated the way the fund reports it: a donation by the day it was received (received_on, already
-// a Shanghai date), a disbursement by the moment it was paid (paid_at, in Asia/Shanghai). A reversed donation
-// counts nowhere, as if it had never been received: so the months and quarters always add up to the totals, and
-// the totals to the ledger.
+// Every figure is dated the way the fund reports it: a donation by the day it is booked (booked_on, a Shanghai date:
+// the day it was received, unless that quarter was already closed), a disbursement by the moment it was paid
+// (paid_at, in Asia/Shanghai). A reversed donation counts nowhere, as if it had never been received — unless its
+// quarter was closed, when the reversal is a correction in the quarter it was made in. So the months and quarters
+// always add up to the totals, the totals to the ledger, and a published quarter never changes.
 
 // PublicPageSize is how many donations one page of the public list shows.
 const PublicPageSize = 20
@@ -98,10 +99,15 @@ func (s *Store) TransparencyOverview(ctx context.Context) (TransparencyOverview,
 			Count  int64
 			Amount int64
 		}
+		// Gifts by the day they are booked, less reversals by the day theirs are (see QuarterReport), so the months
+		// add up to the quarterly reports and the totals to the ledger.
 		if err := tx.Raw(`SELECT program_id AS key,
-				CASE WHEN received_on >= ?::date AND received_on < ?::date THEN date_trunc('month', received_on)::date END AS month,
-				count(*) AS count, sum(amount)::bigint AS amount
-			FROM donations WHERE reversed_at IS NULL GROUP BY 1, 2`,
+				CASE WHEN day >= ?::date AND day < ?::date THEN date_trunc('month', day)::date END AS month,
+				sum(n)::bigint AS count, sum(amount)::bigint AS amount
+			FROM (SELECT program_id, booked_on AS day, 1 AS n, amount FROM donations
+				UNION ALL
+				SELECT program_id, reversal_booked_on, -1, -amount FROM donations WHERE reversal_booked_on IS NOT NULL) g
+			GROUP BY 1, 2`,
 			first.Format(time.DateOnly), end.Format(time.DateOnly)).Scan(&in).Error; err != nil {
 			return err
 		}
@@ -268,40 +274,60 @@ func (l ReportLine) Name(lang string) string {
 
 // QuarterReport is the fund's accounts for one quarter. Opening + Income − Expenditure = Closing, and the closing
 // balance of the current quarter is the fund's balance now.
+//
+// A gift counts in the quarter it is booked in (see domain.Books): the day it was received, unless that quarter's
+// report was published by the time it was recorded. A reversal takes its gift out of that same quarter while the
+// quarter is open, so the gift counts nowhere; once the quarter is closed, a reversal is a correction in the
+// quarter it is made in, and the published report stands.
 type QuarterReport struct {
 	Quarter              domain.Quarter
+	Closed               bool // the report is published and no longer changes
 	Opening              domain.Money
-	Income               domain.Money
+	Received             domain.Money // the gifts counted in the quarter
+	Income               domain.Money // Received less the Corrections
 	Expenditure          domain.Money
 	Closing              domain.Money
 	Donations            int64
 	Disbursements        int64
 	IncomeByChannel      []ReportLine // every channel, in the fixed order of domain.DonationChannels
 	IncomeByProgram      []ReportLine // the unrestricted fund first, then programs with income
+	Late                 ReportLine   // of the gifts counted, those received in an earlier, closed quarter
+	Corrections          ReportLine   // reversals, made this quarter, of gifts counted in an earlier, closed one
 	ExpenditureByProgram []ReportLine // the unrestricted fund first, then programs with expenditure
 }
+
+// countedIn is the condition for a gift (donations aliased n) counted in the quarter [?, ?) of booking days: booked
+// in it and not reversed within it.
+const countedIn = `n.booked_on >= ?::date AND n.booked_on < ?::date
+	AND (n.reversal_booked_on IS NULL OR n.reversal_booked_on >= ?::date)`
 
 // QuarterReport reads one quarter's report in one snapshot.
 func (s *Store) QuarterReport(ctx context.Context, q domain.Quarter) (QuarterReport, error) {
 	r := QuarterReport{Quarter: q}
 	start, end := q.Start(), q.End()
 	startDay, endDay := start.Format(time.DateOnly), end.Format(time.DateOnly)
+	in := []any{startDay, endDay, endDay}
 	err := s.transparencySnapshot(ctx, func(tx *gorm.DB) error {
-		// The opening balance is everything received before the quarter less everything paid before it; the
-		// closing balance follows from the quarter's own lines (and for the current quarter equals the pools now).
+		b, err := books(tx)
+		if err != nil {
+			return err
+		}
+		r.Closed = b.Closed(q)
+		// The opening balance is everything booked before the quarter less the reversals booked before it and
+		// everything paid before it; the closing balance follows from the quarter's own lines.
 		var opening int64
 		if err := tx.Raw(`SELECT
-				(SELECT coalesce(sum(amount), 0) FROM donations WHERE reversed_at IS NULL AND received_on < ?::date)
+				(SELECT coalesce(sum(amount), 0) FROM donations WHERE booked_on < ?::date)
+				- (SELECT coalesce(sum(amount), 0) FROM donations WHERE reversal_booked_on < ?::date)
 				- (SELECT coalesce(sum(amount), 0) FROM disbursements WHERE status = 'paid' AND paid_at < ?)`,
-			startDay, start).Scan(&opening).Error; err != nil {
+			startDay, startDay, start).Scan(&opening).Error; err != nil {
 			return err
 		}
 		r.Opening = domain.Money(opening)
 
 		var channels []ReportLine
-		if err := tx.Raw(`SELECT channel AS code, count(*) AS count, sum(amount)::bigint AS amount FROM donations
-			WHERE reversed_at IS NULL AND received_on >= ?::date AND received_on < ?::date GROUP BY channel`,
-			startDay, endDay).Scan(&channels).Error; err != nil {
+		if err := tx.Raw(`SELECT n.channel AS code, count(*) AS count, sum(n.amount)::bigint AS amount FROM donations n
+			WHERE `+countedIn+` GROUP BY n.channel`, in...).Scan(&channels).Error; err != nil {
 			return err
 		}
 		byChannel := map[string]ReportLine{}
@@ -312,17 +338,25 @@ func (s *Store) QuarterReport(ctx context.Context, q domain.Quarter) (QuarterRep
 			l := byChannel[ch]
 			l.Code = ch
 			r.IncomeByChannel = append(r.IncomeByChannel, l)
-			r.Income += l.Amount
+			r.Received += l.Amount
 			r.Donations += l.Count
 		}
-
 		if err := tx.Raw(`SELECT coalesce(p.code, '') AS code, coalesce(p.name_zh, '') AS name_zh,
 				coalesce(p.name_en, '') AS name_en, count(*) AS count, sum(n.amount)::bigint AS amount
 			FROM donations n LEFT JOIN programs p ON p.id = n.program_id
-			WHERE n.reversed_at IS NULL AND n.received_on >= ?::date AND n.received_on < ?::date
-			GROUP BY p.id ORDER BY p.position NULLS FIRST`, startDay, endDay).Scan(&r.IncomeByProgram).Error; err != nil {
+			WHERE `+countedIn+` GROUP BY p.id ORDER BY p.position NULLS FIRST`, in...).Scan(&r.IncomeByProgram).Error; err != nil {
 			return err
 		}
+		if err := tx.Raw(`SELECT count(*) AS count, coalesce(sum(n.amount), 0)::bigint AS amount FROM donations n
+			WHERE `+countedIn+` AND n.received_on < ?::date`, append(in, startDay)...).Scan(&r.Late).Error; err != nil {
+			return err
+		}
+		if err := tx.Raw(`SELECT count(*) AS count, coalesce(sum(amount), 0)::bigint AS amount FROM donations
+			WHERE reversal_booked_on >= ?::date AND reversal_booked_on < ?::date AND booked_on < ?::date`,
+			startDay, endDay, startDay).Scan(&r.Corrections).Error; err != nil {
+			return err
+		}
+		r.Income = r.Received - r.Corrections.Amount
 		if err := tx.Raw(`SELECT coalesce(p.code, '') AS code, coalesce(p.name_zh, '') AS name_zh,
 				coalesce(p.name_en, '') AS name_en, count(*) AS count, sum(d.amount)::bigint AS amount
 			FROM disbursements d JOIN accounts a ON a.id = d.account_id LEFT JOIN programs p ON p.id = a.program_id
