@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -33,12 +34,23 @@ type donationForm struct {
 }
 
 type donationFormView struct {
-	Donors   []repository.DonorSummary
+	Donor    *repository.DonorSummary // the donor chosen, nil for a new one
 	Programs []repository.Program
 	Channels []string
 	Today    string
 	Problem  string // a message for the form as a whole
 }
+
+// donorChooserView is the first step of recording a gift: finding who gave it.
+type donorChooserView struct {
+	Query   string
+	Found   []repository.DonorSummary
+	Recent  bool // Found are the latest donors, nothing was searched
+	Limited bool // there may be more matches than shown
+}
+
+// chooserSize is how many donors the chooser lists; a search narrows them further.
+const chooserSize = 20
 
 // newFormKey is the one-time key a donation form carries, so the same submission recorded twice is one donation.
 func newFormKey() string {
@@ -49,56 +61,69 @@ func newFormKey() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
+// donationForm records a gift in two steps: choose the donor (search by name, phone tail or credit code, or make a
+// new one), then the gift itself, with the chosen donor shown so that two 张伟 are never confused.
 func (a *App) donationForm(c echo.Context) error {
+	donor := c.QueryParam("donor")
+	if donor == "" {
+		return a.donorChooser(c)
+	}
 	p := a.newPage(c, "donation_new.title")
 	p.Form.Set("key", newFormKey())
-	p.Form.Set("received_on", a.now().In(shanghai).Format("2006-01-02"))
+	p.Form.Set("received_on", a.now().In(shanghai).Format(time.DateOnly))
 	p.Form.Set("channel", "bank_transfer")
-	if id := c.QueryParam("donor"); id != "" {
-		p.Form.Set("donor_id", id)
+	p.Form.Set("donor_id", donor)
+	if donor == "new" {
+		p.Form.Set("donor_kind", domain.DonorIndividual)
+		p.Form.Set("donor_name", strings.TrimSpace(c.QueryParam("name")))
 	}
 	return a.renderDonationForm(c, http.StatusOK, p, "")
 }
 
-func (a *App) renderDonationForm(c echo.Context, status int, p *Page, problem string) error {
+func (a *App) donorChooser(c echo.Context) error {
 	ctx := c.Request().Context()
-	donors, err := a.store.RecentDonors(ctx, 300)
+	q := strings.TrimSpace(c.QueryParam("q"))
+	v := donorChooserView{Query: q, Recent: q == ""}
+	var err error
+	if q == "" {
+		v.Found, err = a.store.RecentDonors(ctx, 10)
+	} else {
+		v.Found, err = a.store.SearchDonors(ctx, q, chooserSize+1)
+	}
 	if err != nil {
 		return err
 	}
-	donors, err = a.withChosenDonor(c, donors, p.Val("donor_id"))
-	if err != nil {
-		return err
+	if len(v.Found) > chooserSize {
+		v.Found, v.Limited = v.Found[:chooserSize], true
+	}
+	p := a.newPage(c, "donation_new.title")
+	p.Form.Set("q", q)
+	p.Data = v
+	return a.views.render(c, http.StatusOK, "donation_choose", p)
+}
+
+func (a *App) renderDonationForm(c echo.Context, status int, p *Page, problem string) error {
+	ctx := c.Request().Context()
+	v := donationFormView{Channels: domain.DonationChannels, Today: a.now().In(shanghai).Format(time.DateOnly), Problem: problem}
+	if id, err := strconv.ParseInt(p.Val("donor_id"), 10, 64); err == nil {
+		d, err := a.store.DonorByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		if d.MergedIntoID != nil && status == http.StatusOK {
+			return c.Redirect(http.StatusSeeOther, "/admin/donations/new?donor="+itoa64(*d.MergedIntoID))
+		}
+		v.Donor = &d
+	} else if p.Val("donor_id") != "new" {
+		return c.Redirect(http.StatusSeeOther, "/admin/donations/new")
 	}
 	programs, err := a.store.Programs(ctx)
 	if err != nil {
 		return err
 	}
-	p.Data = donationFormView{Donors: donors, Programs: programs, Channels: domain.DonationChannels,
-		Today: a.now().In(shanghai).Format("2006-01-02"), Problem: problem}
+	v.Programs = programs
+	p.Data = v
 	return a.views.render(c, status, "donation_new", p)
-}
-
-// withChosenDonor makes sure the donor the form names is among the choices, however long ago they last gave, so the
-// form never silently shows another donor.
-func (a *App) withChosenDonor(c echo.Context, donors []repository.DonorSummary, chosen string) ([]repository.DonorSummary, error) {
-	id, err := strconv.ParseInt(chosen, 10, 64)
-	if err != nil || id <= 0 {
-		return donors, nil
-	}
-	for _, d := range donors {
-		if d.ID == id {
-			return donors, nil
-		}
-	}
-	d, err := a.store.DonorByID(c.Request().Context(), id)
-	if errors.Is(err, domain.ErrNotFound) {
-		return donors, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return append([]repository.DonorSummary{d}, donors...), nil
 }
 
 func (a *App) recordDonation(c echo.Context) error {

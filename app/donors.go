@@ -42,6 +42,9 @@ func (a *App) donorPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if d.MergedIntoID != nil { // a duplicate that was merged: its gifts are with the donor it became
+		return c.Redirect(http.StatusSeeOther, "/admin/donors/"+itoa64(*d.MergedIntoID))
+	}
 	page := pageParam(c)
 	list, total, err := a.store.ListDonations(ctx, repository.DonationFilter{DonorID: id, Page: page})
 	if err != nil {
@@ -73,9 +76,7 @@ func (a *App) createDonor(c echo.Context) error {
 	if _, err := checkForm(c, &f); err != nil {
 		return err
 	}
-	d := domain.Donor{Kind: f.Kind, Name: f.Name, CreditCode: f.CreditCode, Phone: f.Phone, Email: f.Email,
-		Address: f.Address, PublishName: f.PublishName != ""}
-	id, err := a.store.CreateDonor(c.Request().Context(), actor(c), d)
+	id, err := a.store.CreateDonor(c.Request().Context(), actor(c), f.donor())
 	if fe, ok := fieldErrors(err); ok {
 		p := a.newPage(c, "donor_new.title")
 		p.Form, p.Errors = c.Request().PostForm, fe

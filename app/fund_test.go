@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"guanai/domain"
 	"guanai/repository"
@@ -25,6 +26,10 @@ func init() {
 		"GET /admin/donors/new":                 fundWritersT,
 		"POST /admin/donors":                    fundWritersT,
 		"GET /admin/donors/:id":                 fundReadersT,
+		"GET /admin/donors/:id/edit":            fundWritersT,
+		"POST /admin/donors/:id":                fundWritersT,
+		"GET /admin/donors/:id/merge":           fundWritersT,
+		"POST /admin/donors/:id/merge":          fundWritersT,
 		"GET /admin/donations":                  fundReadersT,
 		"GET /admin/donations/new":              fundWritersT,
 		"POST /admin/donations":                 fundWritersT,
@@ -55,7 +60,7 @@ func donationFormValues(key string) url.Values {
 func TestRecordDonationThroughTheForm(t *testing.T) {
 	ta := newTestApp(t)
 	fin, _ := ta.account(domain.RoleFinance, "13800000002")
-	page := fin.get("/admin/donations/new")
+	page := fin.get("/admin/donations/new?donor=new")
 	key := regexpFind(t, page.Body, `name="key" value="([^"]+)"`)
 
 	// Bad input first: the form comes back with the messages, the values and the same key.
@@ -200,19 +205,51 @@ func TestAllocationForm(t *testing.T) {
 	}
 }
 
-func TestDonationFormKeepsAnOlderDonor(t *testing.T) {
+// Two donors called 张伟: the chooser tells them apart by phone tail, the form names the one chosen, and the gift
+// is his — also when the form comes back with an error, and however long ago he last gave.
+func TestDonationChooserTellsNamesakesApart(t *testing.T) {
 	ta := newTestApp(t)
 	ctx := context.Background()
 	fin, u := ta.account(domain.RoleFinance, "13800000002")
-	first, err := ta.store.CreateDonor(ctx, repository.Actor{UserID: u.ID}, domain.Donor{Kind: "individual", Name: "最早的捐赠人"})
+	actor := repository.Actor{UserID: u.ID}
+	first, err := ta.store.CreateDonor(ctx, actor, domain.Donor{Kind: "individual", Name: "张伟", Phone: "13912345678"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := 0; i < 310; i++ { // push the first donor out of the 300 most recent
-		if _, err := ta.store.CreateDonor(ctx, repository.Actor{UserID: u.ID}, domain.Donor{Kind: "individual", Name: "捐赠人" + itoa(int64(i))}); err != nil {
-			t.Fatal(err)
-		}
+	second, err := ta.store.CreateDonor(ctx, actor, domain.Donor{Kind: "individual", Name: "张伟", Phone: "13800008888"})
+	if err != nil {
+		t.Fatal(err)
 	}
-	page := fin.get("/admin/donations/new?donor=" + itoa(first))
-	mustContain(t, page, `<option value="`+itoa(first)+`" selected>最早的捐赠人</option>`)
+	found := fin.get("/admin/donations/new?q=" + url.QueryEscape("张伟"))
+	mustContain(t, found, "手机尾号 5678", "手机尾号 8888", "/admin/donations/new?donor="+itoa(first), "/admin/donations/new?donor="+itoa(second))
+	mustNotContain(t, found, "13912345678")
+	byTail := fin.get("/admin/donations/new?q=8888")
+	mustContain(t, byTail, "/admin/donations/new?donor="+itoa(second))
+	mustNotContain(t, byTail, "/admin/donations/new?donor="+itoa(first)+`"`)
+
+	form := fin.get("/admin/donations/new?donor=" + itoa(first))
+	mustContain(t, form, `name="donor_id" value="`+itoa(first)+`"`, "手机尾号 5678")
+	key := regexpFind(t, form.Body, `name="key" value="([^"]+)"`)
+	gift := url.Values{"key": {key}, "donor_id": {itoa(first)}, "amount": {"abc"}, "channel": {"cash"}, "received_on": {today()}}
+	r := fin.post("/admin/donations", gift)
+	if r.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("bad amount: %d", r.Status)
+	}
+	mustContain(t, r, `name="donor_id" value="`+itoa(first)+`"`, "手机尾号 5678")
+	gift.Set("amount", "88")
+	if r := fin.post("/admin/donations", gift); r.Status != http.StatusSeeOther {
+		t.Fatalf("record: %d", r.Status)
+	}
+	if d, _ := ta.store.DonorByID(ctx, first); d.Donations != 1 || d.Total != 88_00 {
+		t.Errorf("the gift went elsewhere: %+v", d)
+	}
+	// The duplicate, once merged, leads to the donor it became.
+	if err := ta.store.MergeDonors(ctx, actor, second, first); err != nil {
+		t.Fatal(err)
+	}
+	if r := fin.get("/admin/donations/new?donor=" + itoa(second)); r.Location != "/admin/donations/new?donor="+itoa(first) {
+		t.Errorf("the merged duplicate's form: %d %q", r.Status, r.Location)
+	}
 }
+
+func today() string { return time.Now().In(domain.Shanghai).Format(time.DateOnly) }

@@ -49,6 +49,9 @@ var (
 	ErrImportHasErrors = refusal("statement.accept_errors_required")
 	ErrListConfirmed   = refusal("eligibility.already_confirmed")
 
+	ErrDonorMerged   = refusal("donor.merged_already")
+	ErrMergeIntoSelf = refusal("donor.merge_self")
+
 	ErrQuarterOpen       = refusal("quarters.not_ended")
 	ErrQuarterClosed     = refusal("quarters.already_closed")
 	ErrQuarterOutOfOrder = refusal("quarters.earlier_open")

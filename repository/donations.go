@@ -112,6 +112,7 @@ func recordDonation(tx *gorm.DB, actor Actor, req DonationRequest, hash string) 
 	if err != nil {
 		return 0, err
 	}
+	donorID = donor.ID // the donor a merged duplicate became
 	in := req.Input
 	pool, program, err := poolFor(tx, in.ProgramCode)
 	if err != nil {

@@ -3,6 +3,7 @@ package repository
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -12,16 +13,18 @@ import (
 )
 
 type donorRow struct {
-	ID          int64
-	Kind        string
-	Name        string
-	CreditCode  *string
-	Phone       string
-	Email       string
-	Address     string
-	PublishName bool
-	CreatedBy   *int64
-	CreatedAt   time.Time
+	ID           int64
+	Kind         string
+	Name         string
+	CreditCode   *string
+	Phone        string
+	Email        string
+	Address      string
+	PublishName  bool
+	MergedIntoID *int64
+	CreatedBy    *int64
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 func (donorRow) TableName() string { return "donors" }
@@ -38,10 +41,19 @@ func (r donorRow) donor() domain.Donor {
 type DonorSummary struct {
 	ID int64
 	domain.Donor
-	Donations int64
-	Total     domain.Money
-	Last      *time.Time
-	CreatedAt time.Time
+	Donations    int64
+	Total        domain.Money
+	Last         *time.Time
+	CreatedAt    time.Time
+	MergedIntoID *int64 // set on a duplicate merged into another donor; its gifts are there now
+}
+
+// PhoneTail is the last four digits of the donor's phone, enough to tell two 张伟 apart.
+func (d DonorSummary) PhoneTail() string {
+	if len(d.Phone) < 4 {
+		return d.Phone
+	}
+	return d.Phone[len(d.Phone)-4:]
 }
 
 // createDonor inserts a checked donor in the caller's transaction.
@@ -77,19 +89,43 @@ func (s *Store) CreateDonor(ctx context.Context, actor Actor, d domain.Donor) (i
 }
 
 const donorSummarySQL = `SELECT d.id, d.kind, d.name, coalesce(d.credit_code, '') AS credit_code, d.phone, d.email, d.address,
-		d.publish_name, d.created_at,
+		d.publish_name, d.created_at, d.merged_into_id,
 		count(n.id) FILTER (WHERE n.reversed_at IS NULL) AS donations,
 		coalesce(sum(n.amount) FILTER (WHERE n.reversed_at IS NULL), 0) AS total,
 		max(n.received_on)::timestamptz AS last
 	FROM donors d LEFT JOIN donations n ON n.donor_id = d.id`
 
-// ListDonors returns one page of donors matching a name fragment, most recent first, and the total count.
+// donorMatch is the condition for donors (aliased d) that a search matches: a name fragment, the last digits of a
+// phone (three or more digits), or the start of a credit code. Merged duplicates never match.
+func donorMatch(query string) (string, []any) {
+	query = strings.TrimSpace(domain.ToHalfWidth(query))
+	if query == "" {
+		return "d.merged_into_id IS NULL", nil
+	}
+	where := "d.merged_into_id IS NULL AND (d.name ILIKE ?"
+	args := []any{"%" + escapeLike(query) + "%"}
+	if digits := strings.Map(keepDigit, query); len(digits) >= 3 && len(digits) == len(strings.ReplaceAll(query, " ", "")) {
+		where += " OR regexp_replace(d.phone, '[^0-9]', '', 'g') LIKE ?"
+		args = append(args, "%"+digits)
+	}
+	if code := domain.NormalizeCreditCode(query); len(code) >= 4 {
+		where += " OR d.credit_code LIKE ?"
+		args = append(args, escapeLike(code)+"%")
+	}
+	return where + ")", args
+}
+
+func keepDigit(r rune) rune {
+	if r >= '0' && r <= '9' {
+		return r
+	}
+	return -1
+}
+
+// ListDonors returns one page of donors matching a search (see donorMatch), most recent first, and the count.
 func (s *Store) ListDonors(ctx context.Context, query string, page int) ([]DonorSummary, int64, error) {
 	db := s.db.WithContext(ctx)
-	where, args := "TRUE", []any{}
-	if query != "" {
-		where, args = "d.name LIKE ?", []any{"%" + escapeLike(query) + "%"}
-	}
+	where, args := donorMatch(query)
 	var total int64
 	if err := db.Raw("SELECT count(*) FROM donors d WHERE "+where, args...).Scan(&total).Error; err != nil {
 		return nil, 0, err
@@ -98,6 +134,17 @@ func (s *Store) ListDonors(ctx context.Context, query string, page int) ([]Donor
 	err := db.Raw(donorSummarySQL+" WHERE "+where+" GROUP BY d.id ORDER BY d.id DESC LIMIT ? OFFSET ?",
 		append(args, PageSize, max(page-1, 0)*PageSize)...).Scan(&out).Error
 	return out, total, err
+}
+
+// SearchDonors finds the donors a search matches for the donation form's chooser: an exact name first, then those
+// who gave most recently.
+func (s *Store) SearchDonors(ctx context.Context, query string, limit int) ([]DonorSummary, error) {
+	where, args := donorMatch(query)
+	var out []DonorSummary
+	err := s.db.WithContext(ctx).Raw(donorSummarySQL+" WHERE "+where+
+		" GROUP BY d.id ORDER BY (d.name = ?) DESC, max(n.received_on) DESC NULLS LAST, d.id DESC LIMIT ?",
+		append(args, strings.TrimSpace(query), limit)...).Scan(&out).Error
+	return out, err
 }
 
 // DonorByID returns a donor with their giving.
@@ -112,13 +159,105 @@ func (s *Store) DonorByID(ctx context.Context, id int64) (DonorSummary, error) {
 	return out[0], nil
 }
 
-// lockDonor takes a share lock on a donor: any number of gifts from them may be recorded at once, but an edit or a
-// merge of the donor waits until they are, so a receipt never names a donor as they were a moment ago.
+// lockDonor takes a share lock on the donor a gift is recorded for: any number of gifts from them may be recorded
+// at once, but an edit or a merge of the donor waits until they are, so a receipt never names a donor as they were
+// a moment ago. A form opened before a merge still names the duplicate: its gift goes to the donor it became.
 func lockDonor(tx *gorm.DB, id int64) (donorRow, error) {
 	var r donorRow
 	err := tx.Clauses(clause.Locking{Strength: "SHARE"}).Take(&r, id).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return r, domain.FieldErrors{"donor_id": "error.donor_unknown"}
 	}
+	if err == nil && r.MergedIntoID != nil {
+		return lockDonor(tx, *r.MergedIntoID)
+	}
 	return r, err
+}
+
+// UpdateDonor corrects a donor's details, consent to publish their name included. Receipts already issued keep
+// the name they were issued to; the public page shows the change at once.
+func (s *Store) UpdateDonor(ctx context.Context, actor Actor, id int64, d domain.Donor) error {
+	if fe := d.Check(); len(fe) > 0 {
+		return fe
+	}
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		r, err := lockDonorForChange(tx, id)
+		if err != nil {
+			return err
+		}
+		before := map[string]any{"kind": r.Kind, "publish_name": r.PublishName}
+		changed := changedDonorFields(r.donor(), d)
+		var code *string
+		if d.CreditCode != "" {
+			code = &d.CreditCode
+		}
+		err = tx.Model(&r).Updates(map[string]any{"kind": d.Kind, "name": d.Name, "credit_code": code, "phone": d.Phone,
+			"email": d.Email, "address": d.Address, "publish_name": d.PublishName, "updated_at": now(tx)}).Error
+		if isUniqueViolation(err, "donors_credit_code_key") {
+			return domain.FieldErrors{"credit_code": "error.credit_code_taken"}
+		}
+		if err != nil {
+			return err
+		}
+		// The log says which details changed, not what they say: a donor's name and contacts are personal data.
+		return audit(tx, actor, "donor.update", "donor", id, before,
+			map[string]any{"kind": d.Kind, "publish_name": d.PublishName, "changed": changed})
+	})
+}
+
+// changedDonorFields names the details that differ.
+func changedDonorFields(a, b domain.Donor) []string {
+	var out []string
+	for _, f := range []struct {
+		name string
+		same bool
+	}{{"kind", a.Kind == b.Kind}, {"name", a.Name == b.Name}, {"credit_code", a.CreditCode == b.CreditCode},
+		{"phone", a.Phone == b.Phone}, {"email", a.Email == b.Email}, {"address", a.Address == b.Address},
+		{"publish_name", a.PublishName == b.PublishName}} {
+		if !f.same {
+			out = append(out, f.name)
+		}
+	}
+	return out
+}
+
+// lockDonorForChange locks a donor to edit or merge it; a duplicate already merged cannot be.
+func lockDonorForChange(tx *gorm.DB, id int64) (donorRow, error) {
+	var r donorRow
+	err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&r, id).Error
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return r, domain.ErrNotFound
+	case err == nil && r.MergedIntoID != nil:
+		return r, domain.ErrDonorMerged
+	}
+	return r, err
+}
+
+// MergeDonors folds a duplicate donor into another (the statement import makes a new donor for each payer it does
+// not know): the duplicate's gifts move over, and it stays only as a pointer, so its old links and receipts still
+// lead somewhere. The donor kept keeps its own details and consent; receipts keep the names they were issued to.
+func (s *Store) MergeDonors(ctx context.Context, actor Actor, duplicate, into int64) error {
+	if duplicate == into {
+		return domain.ErrMergeIntoSelf
+	}
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		// Both rows, in id order, so two merges of the same pair cannot wait on each other in a circle.
+		first, second := min(duplicate, into), max(duplicate, into)
+		if _, err := lockDonorForChange(tx, first); err != nil {
+			return err
+		}
+		if _, err := lockDonorForChange(tx, second); err != nil {
+			return err
+		}
+		res := tx.Exec(`UPDATE donations SET donor_id = ? WHERE donor_id = ?`, into, duplicate)
+		if res.Error != nil {
+			return res.Error
+		}
+		if err := tx.Exec(`UPDATE donors SET merged_into_id = ?, updated_at = ? WHERE id = ?`, into, now(tx), duplicate).Error; err != nil {
+			return err
+		}
+		return audit(tx, actor, "donor.merge", "donor", into, map[string]any{"duplicate": duplicate},
+			map[string]any{"into": into, "donations_moved": res.RowsAffected})
+	})
 }

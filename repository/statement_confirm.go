@@ -95,7 +95,7 @@ func donorsByName(db *gorm.DB, rows []domain.StatementRow) (map[string]int64, er
 	outKind := map[string]string{}
 	err := inChunks(names, func(chunk []string) error {
 		var found []donorRow
-		if err := db.Select("id", "name", "kind").Where("name IN ? AND kind = ?", chunk, domain.DonorOrganization).Order("id").Find(&found).Error; err != nil {
+		if err := db.Select("id", "name", "kind").Where("name IN ? AND kind = ? AND merged_into_id IS NULL", chunk, domain.DonorOrganization).Order("id").Find(&found).Error; err != nil {
 			return err
 		}
 		for _, d := range found {
