@@ -77,7 +77,6 @@ func (b Books) BookingDate(happened, now time.Time) time.Time {
 	return Today(happened)
 }
 
-
 // CheckClose says whether quarter q may be closed now: it has ended, it is not closed yet, and every quarter
 // before it (from first, the first quarter with a report) is closed already.
 func (b Books) CheckClose(q, first Quarter, now time.Time) error {
