@@ -198,9 +198,11 @@ func TestSameStatementTwiceAddsNothingAndSameDayGiftsBothCount(t *testing.T) {
 		t.Fatalf("%d donations, want 3: same-day same-amount gifts with two references are two gifts", n)
 	}
 
-	previewURL, preview = previewStatement(t, fin, "march.csv", csv)
-	mustContain(t, preview, "此前已导入（同一渠道、同一流水号）", "确认导入 0 行（¥0.00）")
-	done := confirmStatement(t, fin, previewURL, preview, nil)
+	secondURL, second := previewStatement(t, fin, "march.csv", csv)
+	// Nothing is new: no confirmation is offered, only another upload.
+	mustContain(t, second, "此前已导入（同一渠道、同一流水号）", "没有可以导入的行")
+	mustNotContain(t, second, "确认导入", `id="statement-confirm"`)
+	done := confirmStatement(t, fin, secondURL, preview, nil) // a confirmation sent anyway records nothing
 	mustContain(t, fin.get(done.Location), "新增 0 笔捐赠（¥0.00），此前已导入而跳过 3 行")
 	if n := ta.count("SELECT count(*) FROM donations"); n != 3 {
 		t.Fatalf("%d donations after importing the statement twice, want 3", n)

@@ -129,3 +129,11 @@ func CountStatementLines(records [][]string) int {
 	}
 	return n
 }
+
+// DataLines counts the non-blank rows after the header: the statement's lines, as people count them.
+func DataLines(records [][]string, headerRow int) int {
+	if headerRow+1 >= len(records) {
+		return 0
+	}
+	return CountStatementLines(records[headerRow+1:])
+}

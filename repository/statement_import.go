@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -27,6 +28,7 @@ type statementImportRow struct {
 	Channel     string
 	ProgramID   *int64
 	Mapping     []byte `gorm:"type:jsonb"`
+	DataLines   int
 }
 
 func (statementImportRow) TableName() string { return "statement_imports" }
@@ -56,6 +58,7 @@ type StatementImport struct {
 	Rows          []domain.StatementRow    // every line with what it comes to; nil until mapped
 	Counts        domain.StatementCounts
 	Result        *StatementResult // once committed
+	Donations     map[int]int64    // once committed: the donation each added line became, by line
 }
 
 // Version identifies the mapping the preview was made with ("" before there is one).
@@ -97,7 +100,7 @@ func (s *Store) CreateStatementImport(ctx context.Context, actor Actor, up State
 		return 0, err
 	}
 	imp := statementImportRow{UploadedBy: actor.UserID, Filename: cleanFilename(up.Filename), Rows: b, Status: "preview",
-		Channel: up.Channel}
+		Channel: up.Channel, DataLines: domain.DataLines(up.Records, domain.GuessStatementMapping(up.Records).HeaderRow)}
 	err = s.tx(ctx, func(tx *gorm.DB) error {
 		if up.ProgramCode != "" {
 			var p programRow
@@ -163,7 +166,8 @@ func (s *Store) SaveStatementMapping(ctx context.Context, actor Actor, id int64,
 		if err != nil {
 			return err
 		}
-		if err := tx.Model(&statementImportRow{}).Where("id = ?", id).Update("mapping", b).Error; err != nil {
+		if err := tx.Model(&statementImportRow{}).Where("id = ?", id).
+			Updates(map[string]any{"mapping": b, "data_lines": domain.DataLines(records, m.HeaderRow)}).Error; err != nil {
 			return err
 		}
 		return audit(tx, actor, "statement.map", "statement_import", id, nil, m)
@@ -197,7 +201,8 @@ func (s *Store) StatementImportByID(ctx context.Context, id int64) (StatementImp
 	imp.Rows = domain.CheckStatement(imp.Records, *imp.Mapping, imp.Channel, s.Now())
 	if imp.Committed {
 		imp.applyResult()
-		return imp, nil
+		imp.Donations, err = importedDonations(db, id)
+		return imp, err
 	}
 	if err := markAlreadyImported(db, imp.Channel, imp.Rows); err != nil {
 		return imp, err
@@ -211,6 +216,24 @@ func (s *Store) StatementImportByID(ctx context.Context, id int64) (StatementImp
 	}
 	imp.Counts = domain.CountStatement(imp.Rows)
 	return imp, nil
+}
+
+// importedDonations finds the donation each line of a confirmed statement became; its form key names the line.
+func importedDonations(db *gorm.DB, importID int64) (map[int]int64, error) {
+	var rows []struct {
+		ID             int64
+		IdempotencyKey string
+	}
+	if err := db.Model(&donationRow{}).Select("id", "idempotency_key").Where("import_id = ?", importID).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make(map[int]int64, len(rows))
+	for _, r := range rows {
+		if line, err := strconv.Atoi(r.IdempotencyKey[strings.LastIndexByte(r.IdempotencyKey, ':')+1:]); err == nil {
+			out[line] = r.ID
+		}
+	}
+	return out, nil
 }
 
 func statementView(db *gorm.DB, r statementImportRow) (StatementImport, error) {

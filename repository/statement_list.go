@@ -40,7 +40,7 @@ func (s *Store) StatementImports(ctx context.Context, page int) ([]StatementImpo
 		Result       []byte
 	}
 	err := db.Raw(`SELECT i.id, i.filename, i.channel, i.status, u.name AS uploader_name, i.created_at, i.committed_at,
-			jsonb_array_length(i.rows) AS lines, i.mapping IS NOT NULL AS mapped, i.result
+			i.data_lines AS lines, i.mapping IS NOT NULL AS mapped, i.result
 		FROM statement_imports i JOIN users u ON u.id = i.uploaded_by
 		ORDER BY i.id DESC LIMIT ? OFFSET ?`, PageSize, max(page-1, 0)*PageSize).Scan(&rows).Error
 	if err != nil {

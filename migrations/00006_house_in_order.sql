@@ -74,7 +74,12 @@ ALTER TABLE donors ADD COLUMN merged_into_id bigint REFERENCES donors (id),
     ADD COLUMN updated_at timestamptz NOT NULL DEFAULT now(),
     ADD CONSTRAINT donor_not_merged_into_itself CHECK (merged_into_id IS NULL OR merged_into_id <> id);
 
+-- How many lines of a statement are lines (not its header or the export's preamble), as its list shows.
+ALTER TABLE statement_imports ADD COLUMN data_lines integer NOT NULL DEFAULT 0;
+UPDATE statement_imports SET data_lines = greatest(jsonb_array_length(rows) - 1 - coalesce((mapping->>'header_row')::integer, 0), 0);
+
 -- +goose Down
+ALTER TABLE statement_imports DROP COLUMN data_lines;
 ALTER TABLE donors DROP COLUMN merged_into_id, DROP COLUMN updated_at;
 DROP TRIGGER disbursements_keep_closed_quarters ON disbursements;
 DROP TRIGGER donations_keep_closed_quarters ON donations;
