@@ -105,19 +105,3 @@ func (a *App) setPersonStatus(c echo.Context, status domain.Status, flashKey str
 	err = a.store.SetStatus(c.Request().Context(), actor(c), id, status, f.Reason)
 	return a.afterAction(c, err, "/admin/people/"+itoa64(id), flashKey)
 }
-
-type auditView struct {
-	Entries []repository.AuditEntry
-	Pager   pager
-}
-
-func (a *App) auditLog(c echo.Context) error {
-	page := pageParam(c)
-	entries, total, err := a.store.AuditLog(c.Request().Context(), repository.AuditFilter{Page: page})
-	if err != nil {
-		return err
-	}
-	p := a.newPage(c, "audit.title")
-	p.Data = auditView{Entries: entries, Pager: listPager(c.Request().URL, page, total)}
-	return a.views.render(c, http.StatusOK, "audit", p)
-}

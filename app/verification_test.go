@@ -89,7 +89,7 @@ func TestRevealIsAudited(t *testing.T) {
 	if len(events) == 0 || events[0].Action != "phone.reveal" || events[0].ActorID == nil || *events[0].ActorID != who.ID {
 		t.Fatalf("newest event %+v, want a reveal by the auditor", events)
 	}
-	mustContain(t, auditor.get("/admin/audit"), "phone.reveal")
+	mustContain(t, auditor.get("/admin/audit"), "查看完整手机号", "吴静")
 }
 
 func TestCoordinatorCannotTouchOperatorAccounts(t *testing.T) {
