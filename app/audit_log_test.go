@@ -28,7 +28,7 @@ func TestAuditLogInWords(t *testing.T) {
 	coord, _ := ta.account(domain.RoleCoordinator, "13800000003")
 
 	// A donation of ¥1,234.56 through the form, unrestricted.
-	key := regexpFind(t, fin.get("/admin/donations/new").Body, `name="key" value="([^"]+)"`)
+	key := regexpFind(t, fin.get("/admin/donations/new?donor=new").Body, `name="key" value="([^"]+)"`)
 	form := donationFormValues(key)
 	form.Set("amount", "1234.56")
 	form.Set("program", "")

@@ -53,7 +53,7 @@ var AuditAreas = []string{"accounts", "verification", "fund", "access"}
 var auditAreaActions = map[string][]string{
 	"accounts":     {"account.register", "account.create", "account.status", "account.close", "password."},
 	"verification": {"account.verify", "qualification.", "eligibility."},
-	"fund":         {"donation.", "receipt.", "donor.", "disbursement.", "ledger.", "statement."},
+	"fund":         {"donation.", "receipt.", "donor.", "disbursement.", "ledger.", "statement.", "quarter."},
 	"access":       {"phone.reveal", "export."},
 }
 
