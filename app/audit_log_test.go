@@ -84,7 +84,7 @@ func TestAuditLogInWords(t *testing.T) {
 
 	// The filter narrows by area and by who acted, and stays open while it does.
 	fund := auditor.get("/admin/audit?area=fund")
-	mustContain(t, fund, "录入捐赠", "审批支出", `<details class="audit-filter" open>`, `<option value="fund" selected>`)
+	mustContain(t, fund, "录入捐赠", "审批支出", `<details class="fold audit-filter" open>`, `<option value="fund" selected>`)
 	mustNotContain(t, fund, "查看完整手机号", "更改账户状态")
 	byAdmin := auditor.get("/admin/audit?actor=" + itoa(adminUser.ID))
 	mustContain(t, byAdmin, "审批支出", "更改账户状态", `<option value="`+itoa(adminUser.ID)+`" selected>测试admin · 管理员</option>`)
@@ -95,7 +95,7 @@ func TestAuditLogInWords(t *testing.T) {
 	mustContain(t, auditor.get("/admin/audit?area=access&actor="+itoa(adminUser.ID)), "没有符合条件的记录。")
 	// Nonsense in the query is ignored, not an error.
 	all := auditor.get("/admin/audit?area=%3Cscript%3E&actor=-1")
-	mustContain(t, all, "录入捐赠", "查看完整手机号", `<details class="audit-filter">`)
+	mustContain(t, all, "录入捐赠", "查看完整手机号", `<details class="fold audit-filter">`)
 
 	if r := coord.get("/admin/audit"); r.Status != http.StatusForbidden {
 		t.Errorf("coordinator: %d, want 403", r.Status)

@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -12,7 +13,7 @@ import (
 
 type ledgerView struct {
 	Pools   []repository.Pool
-	Lines   []repository.LedgerLine
+	Recent  []ledgerTransaction
 	Checks  []repository.LedgerCheck
 	Healthy bool
 }
@@ -35,7 +36,7 @@ func (a *App) renderLedger(c echo.Context, status int, p *Page) error {
 	if err != nil {
 		return err
 	}
-	v := ledgerView{Pools: pools, Lines: lines, Checks: checks, Healthy: true}
+	v := ledgerView{Pools: pools, Recent: groupLedger(lines), Checks: checks, Healthy: true}
 	for _, ch := range checks {
 		v.Healthy = v.Healthy && len(ch.Problems) == 0
 	}
@@ -85,4 +86,27 @@ func (a *App) allocate(c echo.Context) error {
 	p := a.newPage(c, "ledger.title")
 	p.Form, p.Errors = c.Request().PostForm, fe
 	return a.renderLedger(c, http.StatusUnprocessableEntity, p)
+}
+
+// ledgerTransaction is one movement of money with its entries, shown together: a donation is one row with the
+// pool it went into and the donors' account it came from, not two unrelated lines.
+type ledgerTransaction struct {
+	ID          int64
+	Kind, Memo  string
+	CreatedAt   time.Time
+	CreatorName string
+	Entries     []repository.LedgerLine
+}
+
+// groupLedger gathers the entries (newest transaction first, as RecentLedger gives them) by transaction.
+func groupLedger(lines []repository.LedgerLine) []ledgerTransaction {
+	var out []ledgerTransaction
+	for _, l := range lines {
+		if n := len(out); n == 0 || out[n-1].ID != l.TransactionID {
+			out = append(out, ledgerTransaction{ID: l.TransactionID, Kind: l.Kind, Memo: l.Memo, CreatedAt: l.CreatedAt,
+				CreatorName: l.CreatorName})
+		}
+		out[len(out)-1].Entries = append(out[len(out)-1].Entries, l)
+	}
+	return out
 }

@@ -35,6 +35,23 @@ var navSections = []navItem{
 	{Href: "/admin/audit", Key: "nav.audit"},
 }
 
+// navSectionOf names the section a page belongs to when its path does not start with the section's own: a donor,
+// a receipt and a bank statement are part of the donations; the quarters and the exports part of the ledger.
+var navSectionOf = map[string]string{
+	"/admin/donors": "/admin/donations", "/admin/receipts": "/admin/donations", "/admin/statements": "/admin/donations",
+	"/admin/quarters": "/admin/ledger", "/admin/exports": "/admin/ledger", "/admin/qualifications": "/admin/verification",
+}
+
+// inSection reports whether path is the section's own page or a page under it.
+func inSection(path, section string) bool {
+	for prefix, s := range navSectionOf {
+		if s == section && (path == prefix || strings.HasPrefix(path, prefix+"/")) {
+			return true
+		}
+	}
+	return path == section || strings.HasPrefix(path, section+"/")
+}
+
 // navFor is the navigation for a person on a page: the link of the section the page belongs to is marked current,
 // on the section's own page and on every page under it.
 func navFor(u *domain.User, path string, may func(string) bool) []navItem {
@@ -54,7 +71,7 @@ func navFor(u *domain.User, path string, may func(string) bool) []navItem {
 	add(navItem{Href: home, Key: "nav.home"}, path == home)
 	for _, n := range navSections {
 		if may(n.Href) {
-			add(n, path == n.Href || strings.HasPrefix(path, n.Href+"/"))
+			add(n, inSection(path, n.Href))
 		}
 	}
 	add(navItem{Href: "/account", Key: "nav.account"}, path == "/account" || strings.HasPrefix(path, "/account/"))

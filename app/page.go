@@ -97,6 +97,11 @@ func (p *Page) Date(t time.Time) string {
 	return fmt.Sprintf("%d年%d月%d日", t.Year(), t.Month(), t.Day())
 }
 
+// CanSeeAccount reports whether the person looking may open an account in role subject (see domain.CanSeeAccount).
+func (p *Page) CanSeeAccount(subject domain.Role) bool {
+	return p.User != nil && domain.CanSeeAccount(p.User.Role, subject)
+}
+
 // QuarterOf names the quarter a DATE column's day falls in: 2026年第3季度 or Q3 2026.
 func (p *Page) QuarterOf(day time.Time) string {
 	return quarterName(p.loc, domain.QuarterOf(domain.CalendarDay(day)))

@@ -73,10 +73,12 @@ func (r *EligibilityRow) check() {
 	if r.Name, key = CleanName(r.Name); key != "" {
 		r.Errors = append(r.Errors, "eligibility.name_"+strings.TrimPrefix(key, "error."))
 	}
-	phone, key := CheckPhone(r.Phone)
-	r.Phone = phone
-	if key != "" {
+	// A bad phone stays as it was typed, so the preview shows what to fix; a good one is stored normalised.
+	if phone, key := CheckPhone(r.Phone); key != "" {
+		r.Phone = StripControl(r.Phone)
 		r.Errors = append(r.Errors, "eligibility.phone_invalid")
+	} else {
+		r.Phone = phone
 	}
 	if r.Hospital, key = cleanText(r.Hospital, textMaxLen); key != "" {
 		r.Errors = append(r.Errors, "eligibility.hospital_invalid")
