@@ -84,8 +84,13 @@ func TestDemoDataIsIdempotent(t *testing.T) {
 		return people, events
 	}
 	people, events := count()
-	if people != 4+5+10 {
-		t.Fatalf("%d demo accounts, want 19", people)
+	if people != 4+5+10+2+2 {
+		t.Fatalf("%d demo accounts, want 23", people)
+	}
+	// A coordinator has work waiting: registrations, a qualification, a list to confirm.
+	counts, err := store.HomeCounts(ctx)
+	if err != nil || counts.PendingPeople != 3 || counts.PendingQualifications != 1 || counts.EligibilityEntries != 3 {
+		t.Fatalf("waiting for a coordinator: %+v, %v", counts, err)
 	}
 	if err := seedDemo(ctx, store); err != nil {
 		t.Fatal(err)

@@ -105,7 +105,90 @@ func seedDemo(ctx context.Context, store *repository.Store) error {
 			return err
 		}
 	}
+	if err := seedDemoWaiting(ctx, store, verifier); err != nil {
+		return err
+	}
 	return seedDemoFund(ctx, store)
+}
+
+// seedDemoWaiting leaves a coordinator something to do: the health authority's list once confirmed and a new one
+// waiting, two staff registrations the list does not cover, a volunteer waiting to be verified, and a verified
+// volunteer whose second qualification is still to check. The first waiting staff member marks it done.
+func seedDemoWaiting(ctx context.Context, store *repository.Store, coordinator repository.Actor) error {
+	if _, err := store.UserByPhone(ctx, "13900000006"); err == nil {
+		return nil
+	}
+	list := [][]string{{"姓名", "手机号", "医院", "类别"}}
+	for i, s := range demoStaff[:3] {
+		list = append(list, []string{s.name, "1390000000" + strconv.Itoa(i+1), s.hospital, s.category})
+	}
+	if err := demoEligibilityList(ctx, store, coordinator, "卫健委一线名单（第一批）.csv", list, true); err != nil {
+		return err
+	}
+	waiting := [][]string{{"姓名", "手机号", "医院", "类别"},
+		{"陈晓明", "13900000101", "浙江省人民医院", "定点医院"}, {"林静", "13900000102", "杭州市第一人民医院", "急救中心"},
+		{"王磊", "1390000010", "杭州市西溪医院", "定点医院"}, {"赵敏", "13900000104", "杭州市红十字会医院", "其他类别"}}
+	if err := demoEligibilityList(ctx, store, coordinator, "卫健委一线名单（第二批）.xlsx", waiting, false); err != nil {
+		return err
+	}
+	for i, p := range []struct{ name, hospital, dept, district string }{
+		{"何雪梅", "杭州市中医院", "护理部", "xihu"}, {"黄家豪", "杭州市儿童医院", "急诊科", "shangcheng"}} {
+		_, err := store.RegisterStaff(ctx, "demo", domain.StaffRegistration{
+			Account: domain.Account{Name: p.name, Phone: "1390000000" + strconv.Itoa(i+6), Password: DemoPassword, PrivacyConsent: true},
+			Profile: domain.StaffProfile{Hospital: p.hospital, Department: p.dept, Position: "护士", Category: "other",
+				District: p.district, Address: "杭州市"}})
+		if err := skipExisting(err); err != nil {
+			return err
+		}
+	}
+	pending := []struct {
+		name, id string
+		quals    []domain.QualificationClaim
+		verified bool
+	}{
+		{"蒋文博", "330106199402026543", []domain.QualificationClaim{{Code: domain.QualDriver, Detail: "浙A·M13579"}}, false},
+		{"沈佳怡", "330105199609097654", []domain.QualificationClaim{{Code: domain.QualErrands}, {Code: domain.QualTutor, Detail: "小学英语"}}, true},
+	}
+	for i, v := range pending {
+		u, err := store.RegisterVolunteer(ctx, "demo", domain.VolunteerRegistration{
+			Account: domain.Account{Name: v.name, Phone: fmt.Sprintf("137%08d", 11+i), Password: DemoPassword, PrivacyConsent: true},
+			Profile: domain.VolunteerProfile{IDNumber: v.id[:17] + string(domain.IDCheckChar(v.id[:17])), Districts: []string{"xihu"},
+				Qualifications: v.quals, Availability: []string{"sat_am", "sun_pm"}, Capacity: 2}})
+		if err != nil {
+			if skipExisting(err) == nil {
+				continue
+			}
+			return err
+		}
+		if !v.verified {
+			continue
+		}
+		if err := store.DecideAccount(ctx, coordinator, u.ID, true, ""); err != nil {
+			return err
+		}
+		p, err := store.PersonByID(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		if _, err := store.DecideQualification(ctx, coordinator, p.Qualifications[0].ID, true, ""); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// demoEligibilityList uploads a list, and confirms it when told to.
+func demoEligibilityList(ctx context.Context, store *repository.Store, by repository.Actor, file string, records [][]string, confirm bool) error {
+	rows, err := domain.CheckEligibilityRows(records)
+	if err != nil {
+		return err
+	}
+	id, err := store.SaveEligibilityPreview(ctx, by, file, rows)
+	if err != nil || !confirm {
+		return err
+	}
+	_, err = store.ConfirmEligibility(ctx, by, id)
+	return err
 }
 
 // skipExisting treats "this phone is taken" as done: the demo account is there from an earlier run.

@@ -28,6 +28,7 @@ const (
 
 // exportsView is the page's view model.
 type exportsView struct {
+	Periods      []exportPeriod
 	Kinds        []string
 	Formats      []string
 	Unrestricted string
@@ -36,11 +37,12 @@ type exportsView struct {
 
 func (a *App) exportsPage(c echo.Context) error {
 	p := a.newPage(c, "exports.title")
-	today := time.Now().In(shanghai)
+	// This quarter so far, the period finance reports on, unless a link says otherwise.
+	this := exportPeriods(p, a.now())[0]
 	p.Form.Set("what", "donations")
 	p.Form.Set("format", exportXLSX)
-	p.Form.Set("from", time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, shanghai).Format("2006-01-02"))
-	p.Form.Set("to", today.Format("2006-01-02"))
+	p.Form.Set("from", this.From)
+	p.Form.Set("to", this.To)
 	// A link may preset any of them (/admin/exports?what=ledger).
 	for _, k := range []string{"what", "format", "from", "to", "program"} {
 		if v := c.QueryParam(k); v != "" {
@@ -54,8 +56,27 @@ func (a *App) exportsPage(c echo.Context) error {
 	return a.renderExports(c, http.StatusOK, p, pools)
 }
 
+// exportPeriod is a period the page offers with one tap.
+type exportPeriod struct {
+	Label, From, To string
+}
+
+// exportPeriods are this quarter so far, the last quarter, and this year so far.
+func exportPeriods(p *Page, now time.Time) []exportPeriod {
+	today := domain.Today(now)
+	this := domain.QuarterOf(now)
+	last := this.Prev()
+	day := func(t time.Time) string { return t.Format(time.DateOnly) }
+	return []exportPeriod{
+		{Label: p.T("exports.this_quarter"), From: day(this.Start()), To: day(today)},
+		{Label: p.T("exports.last_quarter"), From: day(last.Start()), To: day(last.Last())},
+		{Label: p.T("exports.this_year"), From: day(time.Date(today.Year(), 1, 1, 0, 0, 0, 0, shanghai)), To: day(today)},
+	}
+}
+
 func (a *App) renderExports(c echo.Context, status int, p *Page, pools []repository.Pool) error {
-	v := exportsView{Kinds: exportKindOrder, Formats: []string{exportXLSX, exportCSV}, Unrestricted: exportUnrestricted}
+	v := exportsView{Kinds: exportKindOrder, Formats: []string{exportXLSX, exportCSV}, Unrestricted: exportUnrestricted,
+		Periods: exportPeriods(p, a.now())}
 	for _, pool := range pools {
 		if pool.ProgramCode != "" {
 			v.Programs = append(v.Programs, pool)

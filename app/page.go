@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -55,6 +56,59 @@ func (p *Page) Err(field string) string {
 		return p.loc.T(key)
 	}
 	return ""
+}
+
+// fieldProblem is one line of a form's error summary: the message, and the field it links to.
+type fieldProblem struct {
+	Anchor  string
+	Message string
+}
+
+// errorSummary heads a long form that came back with problems.
+type errorSummary struct {
+	Heading string
+	Items   []fieldProblem
+}
+
+// ErrorSummary lists the form's problems in the order of its fields, for the top of a long form: each links to its
+// field. Problems with fields not named come last, in name order. It is nil when there is nothing wrong.
+func (p *Page) ErrorSummary(fields ...string) *errorSummary {
+	if len(p.Errors) == 0 {
+		return nil
+	}
+	return &errorSummary{Heading: p.loc.T("form.has_errors"), Items: p.errorsIn(fields)}
+}
+
+func (p *Page) errorsIn(fields []string) []fieldProblem {
+	var out []fieldProblem
+	seen := map[string]bool{}
+	for _, f := range fields {
+		if key, ok := p.Errors[f]; ok {
+			out = append(out, fieldProblem{Anchor: f, Message: p.loc.T(key)})
+			seen[f] = true
+		}
+	}
+	var rest []string
+	for f := range p.Errors {
+		if !seen[f] {
+			rest = append(rest, f)
+		}
+	}
+	slices.Sort(rest)
+	for _, f := range rest {
+		out = append(out, fieldProblem{Anchor: f, Message: p.loc.T(p.Errors[f])})
+	}
+	return out
+}
+
+// ChildOpen reports whether the i-th child block of a form holds anything typed or wrong, so it is shown open.
+func (p *Page) ChildOpen(i int) bool {
+	for _, f := range []string{"child_name", "child_birth_year", "child_grade"} {
+		if p.ValAt(f, i) != "" || p.Errors[f+"_"+strconv.Itoa(i)] != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // Val is a form field's value as typed, kept when the form comes back with errors.
@@ -129,6 +183,16 @@ func (p *Page) Named(list string, code string) string {
 		}
 	}
 	return code
+}
+
+// Names lists reference items in the page's language, joined as the language writes a list: 西湖区、上城区 or
+// Xihu, Shangcheng.
+func (p *Page) Names(list string, codes []string) string {
+	names := make([]string, len(codes))
+	for i, c := range codes {
+		names[i] = p.Named(list, c)
+	}
+	return strings.Join(names, p.loc.T("list.separator"))
 }
 
 // Districts and the other lists feed the forms' choices.
