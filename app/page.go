@@ -142,6 +142,9 @@ func (p *Page) Time(t time.Time) string {
 	return fmt.Sprintf("%d年%d月%d日 %02d:%02d", t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute())
 }
 
+// ISO is a moment as a <time datetime> says it.
+func (p *Page) ISO(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
 // Date shows a date alone.
 func (p *Page) Date(t time.Time) string {
 	t = t.In(shanghai)

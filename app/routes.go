@@ -155,25 +155,34 @@ func (t *routeTable) may(u *domain.User, target string) bool {
 		method, path = http.MethodGet, target
 	}
 	path, _, _ = strings.Cut(path, "?")
-	for route, who := range t.who {
+	// As echo's router does, a route's fixed segments win over another's :params: /admin/donations/new is the form,
+	// not the donation with id "new".
+	best, found := -1, false
+	var who roleSet
+	for route, rs := range t.who {
 		m, pattern, _ := strings.Cut(route, " ")
-		if m == method && routeMatches(pattern, path) {
-			return can(u, who)
+		if fixed, ok := routeMatches(pattern, path); m == method && ok && fixed > best {
+			best, found, who = fixed, true, rs
 		}
 	}
-	return false
+	return found && can(u, who)
 }
 
-// routeMatches reports whether a concrete path fits a route pattern, whose :name segments stand for any one segment.
-func routeMatches(pattern, path string) bool {
+// routeMatches reports whether a concrete path fits a route pattern, whose :name segments stand for any one
+// segment, and how many of the pattern's segments are fixed.
+func routeMatches(pattern, path string) (fixed int, ok bool) {
 	ps, xs := strings.Split(pattern, "/"), strings.Split(path, "/")
 	if len(ps) != len(xs) {
-		return false
+		return 0, false
 	}
 	for i := range ps {
-		if !strings.HasPrefix(ps[i], ":") && ps[i] != xs[i] || strings.HasPrefix(ps[i], ":") && xs[i] == "" {
-			return false
+		switch {
+		case strings.HasPrefix(ps[i], ":") && xs[i] != "":
+		case ps[i] == xs[i]:
+			fixed++
+		default:
+			return 0, false
 		}
 	}
-	return true
+	return fixed, true
 }
