@@ -83,7 +83,7 @@ func TestBrowserFinancePagesOnPhones(t *testing.T) {
 		maxHeight float64
 	}{
 		{"/admin", 0}, {"/admin/donations", 3600}, {"/admin/donors", 3000}, {"/admin/disbursements", 2600},
-		{"/admin/ledger", 0}, {"/admin/donations/1", 0}, {"/admin/quarters", 0}, {"/admin/exports", 0},
+		{"/admin/ledger", 0}, {"/admin/donations/1", 0}, {"/admin/receipts/1", 0}, {"/admin/quarters", 0}, {"/admin/exports", 0},
 		{"/transparency", 0},
 	}
 	for _, width := range []int64{390, 360} {
