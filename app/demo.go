@@ -220,6 +220,7 @@ func printDemoLogins(w io.Writer, cfg config.Config) {
 	for _, op := range demoOperators {
 		fmt.Fprintf(w, "  %-12s %s  %s\n", op.Role, op.Phone, op.Name)
 	}
-	fmt.Fprintf(w, "  %-12s 13900000001 … 13900000005\n", domain.RoleStaff)
-	fmt.Fprintf(w, "  %-12s 13700000001 … 13700000010\n\n", domain.RoleVolunteer)
+	fmt.Fprintf(w, "  %-12s 13900000001 … 13900000005 (13900000006, 13900000007 wait for verification)\n", domain.RoleStaff)
+	fmt.Fprintf(w, "  %-12s 13700000001 … 13700000010 (13700000011 waits; 13700000012 has a qualification to check)\n\n",
+		domain.RoleVolunteer)
 }
