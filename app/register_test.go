@@ -151,3 +151,32 @@ func TestVolunteerBadInput(t *testing.T) {
 	}
 	mustContain(t, r, "身份证号不正确", "请至少选择一项", "请填写此项", `value="13700003333"`)
 }
+
+// A long form that comes back with problems lists them at the top, each a link to its field; the phone's message
+// says what is wrong with it; a second child's block opens only when it holds something.
+func TestRegistrationErrorSummaryLinksToTheFields(t *testing.T) {
+	ta := newTestApp(t)
+	c := ta.client()
+	empty := c.get("/register/staff")
+	mustContain(t, empty, `<details class="child-more">`)
+	mustNotContain(t, empty, `<details class="child-more" open>`, `id="error-summary"`)
+
+	form := staffForm("王芳", "12345678901")
+	form.Del("privacy_consent")
+	form["child_name"] = []string{"小明", "小红", ""}
+	form["child_birth_year"] = []string{"2016", "1900", ""}
+	form["child_grade"] = []string{"g4", "g1", ""}
+	r := c.post("/register/staff", form)
+	if r.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("bad registration: %d", r.Status)
+	}
+	mustContain(t, r, `id="error-summary"`, `<a href="#phone">这不是大陆手机号`, `<a href="#child_birth_year_1">`,
+		`<a href="#privacy_consent">`, `id="privacy_consent"`, `id="child_birth_year_1"`, `<details class="child-more" open>`)
+	summary := r.Body[strings.Index(r.Body, `id="error-summary"`):]
+	if p, b := strings.Index(summary, "#phone"), strings.Index(summary, "#child_birth_year_1"); p < 0 || b < 0 || p > b {
+		t.Errorf("the summary is not in the order of the form")
+	}
+	if r := c.post("/register/staff", staffForm("王芳", "139abc00001")); !strings.Contains(r.Body, "手机号只能包含数字") {
+		t.Errorf("a phone with letters is not refused in words")
+	}
+}
