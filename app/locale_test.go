@@ -65,7 +65,7 @@ func TestEveryMessageIsTranslated(t *testing.T) {
 		}
 		return err
 	})
-	inGo := regexp.MustCompile(`"((?:error|eligibility|register|verification|person|password|reset|login|close)\.[a-z0-9_]+)"`)
+	inGo := regexp.MustCompile(`"((?:error|eligibility|register|verification|person|password|reset|login|close|uploads)\.[a-z0-9_]+)"`)
 	for _, dir := range []string{".", "../domain", "../repository"} {
 		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
 		for _, f := range files {
