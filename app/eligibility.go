@@ -28,14 +28,12 @@ func (a *App) eligibilityUpload(c echo.Context) error {
 	if err != nil {
 		return a.eligibilityProblem(c, "eligibility.no_file", "")
 	}
-	f, err := fh.Open()
+	records, err := eligibilityFile.readFile(fh)
+	if problem := eligibilityFile.problem(err); problem != "" {
+		return a.eligibilityProblem(c, problem, "")
+	}
 	if err != nil {
 		return err
-	}
-	defer f.Close()
-	records, err := readTable(fh.Filename, f)
-	if err != nil {
-		return a.eligibilityProblem(c, "eligibility.unreadable", "")
 	}
 	rows, err := domain.CheckEligibilityRows(records)
 	var he *domain.ErrEligibilityHeader

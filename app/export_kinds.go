@@ -6,33 +6,23 @@ import (
 	"strings"
 	"time"
 
+	"guanai/app/spreadsheet"
 	"guanai/domain"
 	"guanai/repository"
 )
 
-// exportColumn is one column of an export: its header and its width in Excel character widths.
+// exportColumn is one column of an export: its header and its width in Excel character widths. (Not
+// spreadsheet.Column itself, so the tables below can stay one line a column.)
 type exportColumn struct {
 	title string
 	width float64
 }
 
-// exportDate is a calendar date in a cell: 2026-03-01 in CSV, a real date in XLSX. t is midnight UTC of that
-// date, which is what Excel's date numbers count from.
-type exportDate struct{ t time.Time }
-
 // exportShanghaiDate is the Asia/Shanghai date of a moment.
-func exportShanghaiDate(t time.Time) exportDate {
-	y, m, d := t.In(shanghai).Date()
-	return exportDate{time.Date(y, m, d, 0, 0, 0, 0, time.UTC)}
-}
+func exportShanghaiDate(t time.Time) spreadsheet.Date { return spreadsheet.DateOf(t.In(shanghai)) }
 
 // exportCalendarDate is the date of a DATE column as the database gives it (midnight UTC), taken as it is.
-func exportCalendarDate(t time.Time) exportDate {
-	y, m, d := t.Date()
-	return exportDate{time.Date(y, m, d, 0, 0, 0, 0, time.UTC)}
-}
-
-func (d exportDate) String() string { return d.t.Format("2006-01-02") }
+func exportCalendarDate(t time.Time) spreadsheet.Date { return spreadsheet.DateOf(t) }
 
 // exportSubtotal is the second totals line of a sheet: the amounts of the rows whose column col says the label
 // valueKey names (the donations still valid, the disbursements paid).
@@ -45,8 +35,7 @@ type exportSubtotal struct {
 // files are the one place a state, a channel or a kind is named.
 type exportLabel func(key string) string
 
-// exportKind is one of the things that can be exported. Cells of a row are string, int64, domain.Money,
-// exportDate or nil (empty).
+// exportKind is one of the things that can be exported. Cells of a row are those spreadsheet.Sheet takes.
 type exportKind struct {
 	name     string // the sheet's name and the start of the Chinese file name
 	columns  []exportColumn
@@ -86,6 +75,18 @@ var exportKinds = map[string]exportKind{
 	},
 }
 
+// sheet is the kind's table as the spreadsheet writers take it, its words in Chinese.
+func (k exportKind) sheet(zh exportLabel) spreadsheet.Sheet {
+	s := spreadsheet.Sheet{Name: k.name, TotalLabel: "合计（%d 行）", Amount: k.money}
+	for _, col := range k.columns {
+		s.Columns = append(s.Columns, spreadsheet.Column{Title: col.title, Width: col.width})
+	}
+	if st := k.subtotal; st != nil {
+		s.Subtotal = &spreadsheet.Subtotal{Column: st.col, Value: zh(st.valueKey), Label: st.label + "（%d 行）"}
+	}
+	return s
+}
+
 // exportKindOrder is the order of the choices on the page.
 var exportKindOrder = []string{"donations", "disbursements", "ledger"}
 
@@ -98,7 +99,7 @@ func exportDonationCells(d repository.Donation, zh exportLabel) []any {
 	if d.ReversedAt != nil {
 		status = zh("donation.reversed_tag")
 	}
-	return []any{d.ReceiptNumber, exportCalendarDate(d.ReceivedOn), d.DonorName, zh("donor." + d.DonorKind), d.Amount,
+	return []any{d.ReceiptNumber, exportCalendarDate(d.ReceivedOn), d.DonorName, zh("donor." + d.DonorKind), spreadsheet.Fen(d.Amount),
 		zh("channel." + d.Channel), d.Reference, program, d.RecorderName, status, d.Note}
 }
 
@@ -107,12 +108,12 @@ func exportDisbursementCells(d repository.Disbursement, zh exportLabel) []any {
 	if d.PaidAt != nil {
 		paid = exportShanghaiDate(*d.PaidAt)
 	}
-	return []any{d.ID, exportShanghaiDate(d.CreatedAt), d.PoolNameZh, d.Amount, d.Payee, d.Purpose,
+	return []any{d.ID, exportShanghaiDate(d.CreatedAt), d.PoolNameZh, spreadsheet.Fen(d.Amount), d.Payee, d.Purpose,
 		zh("disbursement.state_" + d.Status), d.MakerName, d.CheckerName, d.BankReference, paid}
 }
 
 func exportLedgerCells(l repository.LedgerExportLine, zh exportLabel) []any {
-	return []any{l.TransactionID, exportShanghaiDate(l.CreatedAt), zh("ledger.kind_" + l.Kind), l.AccountNameZh, l.Amount,
+	return []any{l.TransactionID, exportShanghaiDate(l.CreatedAt), zh("ledger.kind_" + l.Kind), l.AccountNameZh, spreadsheet.Fen(l.Amount),
 		exportLedgerSummary(l)}
 }
 

@@ -206,12 +206,7 @@ func (a *App) exportDownload(c echo.Context) error {
 	}
 	loc := a.tr.localizer(langZh)
 	label := func(key string) string { return loc.T(key) }
-	var table exportTable
-	if job.format == exportCSV {
-		table, err = newExportCSV(job.kind)
-	} else {
-		table, err = newExportXLSX(job.kind, label)
-	}
+	table, err := newExportFile(job.format, job.kind.sheet(label))
 	if err != nil {
 		return err
 	}
@@ -221,7 +216,7 @@ func (a *App) exportDownload(c echo.Context) error {
 	_ = http.NewResponseController(c.Response()).SetWriteDeadline(time.Now().Add(exportWriteTimeout))
 	// The whole file is made before anything is sent: a failure halfway is an error page, never a download that
 	// looks complete, and a slow client does not hold a database transaction open.
-	if err := job.kind.rows(ctx, a.store, job.filter, label, table.row); err != nil {
+	if err := job.kind.rows(ctx, a.store, job.filter, label, table.Row); err != nil {
 		return err
 	}
 	ascii, zh := job.fileNames()

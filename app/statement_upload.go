@@ -26,7 +26,7 @@ type statementListView struct {
 	Channels []string
 	Programs []repository.Pool
 	Problem  string // a message key about the upload as a whole
-	MaxBytes int    // the largest file readTable reads, for the page's script to check before sending
+	MaxBytes int    // the largest file read, for the page's script to check before sending
 }
 
 func (a *App) statementList(c echo.Context) error {
@@ -67,14 +67,12 @@ func (a *App) statementUpload(c echo.Context) error {
 	if err != nil {
 		return a.renderStatementList(c, http.StatusUnprocessableEntity, "statement.no_file")
 	}
-	f, err := fh.Open()
+	records, err := statementFile.readFile(fh)
+	if problem := statementFile.problem(err); problem != "" {
+		return a.renderStatementList(c, http.StatusUnprocessableEntity, problem)
+	}
 	if err != nil {
 		return err
-	}
-	defer f.Close()
-	records, err := readStatementFile(fh.Filename, f)
-	if err != nil {
-		return a.renderStatementList(c, http.StatusUnprocessableEntity, "statement.unreadable")
 	}
 	channel := c.FormValue("channel")
 	if channel == "" {
