@@ -2,21 +2,16 @@ package app
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
 	"github.com/xuri/excelize/v2"
-	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"guanai/domain"
 )
@@ -32,90 +27,12 @@ func init() {
 	})
 }
 
-// statementDay is a received date in the statement's own format: yesterday, so never in the future.
-func statementDay(layout string) string {
-	return time.Now().In(domain.Shanghai).AddDate(0, 0, -1).Format(layout)
-}
-
-// gbkStatement is a bank's CSV export as Excel in China saves it: GBK, account details above the header.
-func gbkStatement(t *testing.T, lines ...string) []byte {
-	t.Helper()
-	csv := "中国工商银行账户明细\n账号：,3301040000001234\n" +
-		"交易日期,对方户名,借方金额,贷方金额,交易流水号,摘要/附言\n" + strings.Join(lines, "\n") + "\n"
-	b, err := simplifiedchinese.GBK.NewEncoder().String(csv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return []byte(b)
-}
-
 var (
 	selectField   = regexp.MustCompile(`(?s)<select id="(col_[a-z]+)".*?</select>`)
 	selectedValue = regexp.MustCompile(`<option value="(\d+)" selected>`)
 	hiddenHeader  = regexp.MustCompile(`name="header_row" value="(\d+)"`)
 	versionField  = regexp.MustCompile(`name="version" value="([0-9a-f]+)"`)
 )
-
-// mappingAsShown is the mapping form as the page offers it: the guessed columns, selected.
-func mappingAsShown(t *testing.T, page string) url.Values {
-	t.Helper()
-	form := url.Values{"header_row": {regexpFind(t, page, hiddenHeader.String())}}
-	for _, m := range selectField.FindAllStringSubmatch(page, -1) {
-		if v := selectedValue.FindStringSubmatch(m[0]); v != nil {
-			form.Set(m[1], v[1])
-		}
-	}
-	return form
-}
-
-// previewStatement uploads a statement, accepts the guessed columns and returns the preview's address and page.
-func previewStatement(t *testing.T, c *client, filename string, content []byte) (string, response) {
-	t.Helper()
-	r := c.upload("/admin/statements/upload", filename, content)
-	if r.Status != http.StatusSeeOther || !strings.HasSuffix(r.Location, "/mapping") {
-		t.Fatalf("upload %s: %d %s", filename, r.Status, r.Body)
-	}
-	mapping := c.get(r.Location)
-	if mapping.Status != http.StatusOK {
-		t.Fatalf("mapping page: %d", mapping.Status)
-	}
-	saved := c.post(r.Location, mappingAsShown(t, mapping.Body))
-	if saved.Status != http.StatusSeeOther {
-		t.Fatalf("save mapping: %d %s", saved.Status, saved.Body)
-	}
-	return saved.Location, c.get(saved.Location)
-}
-
-func confirmStatement(t *testing.T, c *client, previewURL string, preview response, extra url.Values) response {
-	t.Helper()
-	form := url.Values{"version": {regexpFind(t, preview.Body, versionField.String())}}
-	for k, v := range extra {
-		form[k] = v
-	}
-	return c.post(previewURL+"/confirm", form)
-}
-
-func (ta *testApp) count(query string, args ...any) int {
-	ta.t.Helper()
-	var n int
-	if err := ta.store.SQL().QueryRow(query, args...).Scan(&n); err != nil {
-		ta.t.Fatal(err)
-	}
-	return n
-}
-
-func (ta *testApp) ledgerOK() {
-	ta.t.Helper()
-	checks, err := ta.store.VerifyLedger(context.Background())
-	if err != nil {
-		ta.t.Fatal(err)
-	}
-	for _, c := range checks {
-		for _, p := range c.Problems {
-			ta.t.Errorf("ledger: %s: %s", c.Name, p)
-		}
-	}
-}
 
 func TestStatementImportGBKAndXLSX(t *testing.T) {
 	ta := newTestApp(t)
@@ -435,69 +352,4 @@ func TestColumnLetters(t *testing.T) {
 	if columnLetter(0) != "A" || columnLetter(25) != "Z" || columnLetter(26) != "AA" || columnLetter(27) != "AB" {
 		t.Error("column letters")
 	}
-}
-
-func TestBrowserStatementImportOnAPhone(t *testing.T) {
-	ta := newTestApp(t)
-	ta.account(domain.RoleFinance, "13800000002")
-	b := newBrowser(t, ta)
-	tab := b.phone()
-	b.open(tab, "/login")
-	b.do(tab, "fill the login form", typeInto([2]string{"phone", "13800000002"}, [2]string{"password", testPassword})...)
-	if status := b.submit(tab, "log in", chromedp.Click(chromedp.CSS(submitButton))); status != 200 {
-		t.Fatalf("log in: %d%s", status, b.where(tab))
-	}
-	b.open(tab, "/admin/statements")
-	b.noSideways(tab)
-
-	dir := t.TempDir()
-	pdf, csv := filepath.Join(dir, "statement.pdf"), filepath.Join(dir, "工行对账单.csv")
-	day := statementDay("2006/1/2")
-	if err := os.WriteFile(pdf, []byte("%PDF-1.4"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	content := gbkStatement(t, day+`,王芳,,"1,234.56",B0001,抗疫捐款`, day+",杭州某某科技有限公司,,500.00,B0002,",
-		day+`,杭州市西溪医院,"8,000.00",,B0003,拨付`)
-	if err := os.WriteFile(csv, content, 0o600); err != nil {
-		t.Fatal(err)
-	}
-
-	// A file that is not a statement: the script shows the server's refusal in place.
-	b.do(tab, "send a PDF", chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{pdf}),
-		chromedp.Click(chromedp.CSS(`#statement-upload button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS("main .flash.error")))
-	b.mainSays(tab, "无法读取此文件")
-	if p := b.path(tab); p != "/admin/statements" {
-		t.Errorf("after a refused upload the page is %s", p)
-	}
-
-	// The statement: the bar's words are kept across the page change, to see what the person saw.
-	b.do(tab, "watch the progress", chromedp.Evaluate[chromedp.Void](`(function () {
-		sessionStorage.setItem('seen', '');
-		var status = document.getElementById('upload-status');
-		new MutationObserver(function () {
-			sessionStorage.setItem('seen', sessionStorage.getItem('seen') + '|' + status.textContent);
-		}).observe(status, {childList: true, characterData: true, subtree: true});
-	})()`))
-	b.do(tab, "upload the statement", chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{csv}),
-		chromedp.Click(chromedp.CSS(`#statement-upload button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS("select#col_date")))
-	seen := eval[string](b, tab, `sessionStorage.getItem('seen') || ''`)
-	if !strings.Contains(seen, "正在上传") || !strings.Contains(seen, "正在读取文件") {
-		t.Errorf("the progress said %q; want the upload percentage, then reading", seen)
-	}
-	b.mainSays(tab, "选择各列的含义", "杭州某某科技有限公司")
-	b.noSideways(tab)
-	b.screenshot(tab, "phone-statement-mapping")
-
-	if status := b.submit(tab, "save the columns", chromedp.Click(chromedp.CSS(submitButton))); status != 200 {
-		t.Fatalf("save the columns: %d%s", status, b.where(tab))
-	}
-	b.mainSays(tab, "导入预览", "确认导入 2 行（¥1,734.56）", "支出，不是捐赠")
-	b.noSideways(tab)
-	b.screenshot(tab, "phone-statement-preview")
-	if status := b.submit(tab, "confirm", chromedp.Click(chromedp.CSS(`#statement-confirm button[type="submit"]`))); status != 200 {
-		t.Fatalf("confirm: %d%s", status, b.where(tab))
-	}
-	b.mainSays(tab, "导入完成：新增 2 笔捐赠（¥1,734.56）", "已入账")
-	b.noSideways(tab)
-	ta.ledgerOK()
 }
