@@ -112,6 +112,13 @@ func TestStatementImportRecordsOnConfirmationOnly(t *testing.T) {
 	if !done.Committed || done.Result == nil || done.Counts.Import != 4 || done.Rows[0].Status != domain.RowImport {
 		t.Errorf("committed view %+v", done.Counts)
 	}
+	if list, _, err := f.s.StatementImports(ctx, 1); err != nil || len(list) != 1 || list[0].Result == nil ||
+		list[0].Result.Added != 4 || list[0].Status != "committed" || !list[0].Mapped {
+		t.Errorf("the list of imports: %+v, %v", list, err)
+	}
+	if len(done.Donations) != 4 {
+		t.Errorf("the committed lines link to %d donations, want 4", len(done.Donations))
+	}
 	if _, err := f.confirm(imp, false); !errors.Is(err, domain.ErrImportCommitted) {
 		t.Errorf("second confirmation: %v", err)
 	}
