@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 
 	"guanai/repository"
@@ -27,9 +28,9 @@ func TestClientAddressTrustsOnlyNamedProxies(t *testing.T) {
 			req, _ := http.NewRequest(http.MethodGet, ta.srv.URL+"/metrics", nil)
 			req.Header.Set("X-Forwarded-For", tc.xff)
 			r := ta.client().do(req)
-			// /metrics answers loopback only, so it tells which address the app believed.
-			if loopback := tc.wantIP == "127.0.0.1"; loopback != (r.Status == http.StatusOK) {
-				t.Errorf("/metrics with X-Forwarded-For %q: status %d, want the client to be %s", tc.xff, r.Status, tc.wantIP)
+			// /metrics answers loopback only, and never a request that came through a proxy nobody named.
+			if r.Status != http.StatusForbidden {
+				t.Errorf("/metrics with X-Forwarded-For %q: status %d, want 403", tc.xff, r.Status)
 			}
 			// The audit log records the same address.
 			c := ta.client()
@@ -47,5 +48,24 @@ func TestClientAddressTrustsOnlyNamedProxies(t *testing.T) {
 				t.Errorf("the registration was recorded from %s, want %s", got, tc.wantIP)
 			}
 		})
+	}
+}
+
+// /metrics answers this machine, and not a request a proxy on this machine passes on from outside.
+func TestMetricsOnlyForThisMachine(t *testing.T) {
+	ta := newTestApp(t)
+	if r := ta.client().get("/metrics"); r.Status != http.StatusOK || !strings.Contains(r.Body, "go_goroutines") {
+		t.Fatalf("/metrics from loopback: %d", r.Status)
+	}
+	for _, h := range []string{"X-Forwarded-For", "Forwarded", "X-Real-IP"} {
+		req, _ := http.NewRequest(http.MethodGet, ta.srv.URL+"/metrics", nil)
+		req.Header.Set(h, "203.0.113.9")
+		if r := ta.client().do(req); r.Status != http.StatusForbidden {
+			t.Errorf("/metrics relayed with %s: %d, want 403", h, r.Status)
+		}
+	}
+	other := newTestAppEnv(t, map[string]string{"GUANAI_METRICS_NETWORKS": "10.0.0.0/8"})
+	if r := other.client().get("/metrics"); r.Status != http.StatusForbidden {
+		t.Errorf("/metrics from outside the configured networks: %d", r.Status)
 	}
 }

@@ -67,6 +67,12 @@ func (m *metrics) handler() echo.HandlerFunc {
 // IPExtractor trusts, so a forged X-Forwarded-For cannot get in.
 func (a *App) metricsNetworks(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		// A request that names a client but does not come from a trusted proxy came through a proxy nobody
+		// configured (say, one on this machine): its peer's loopback address says nothing about who is asking.
+		h := c.Request().Header
+		if (h.Get("X-Forwarded-For") != "" || h.Get("Forwarded") != "" || h.Get("X-Real-IP") != "") && !a.fromTrustedProxy(c) {
+			return domain.ErrForbidden
+		}
 		ip, err := netip.ParseAddr(c.RealIP())
 		if err == nil {
 			ip = ip.Unmap()
@@ -78,4 +84,18 @@ func (a *App) metricsNetworks(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return domain.ErrForbidden
 	}
+}
+
+// fromTrustedProxy reports whether the request's direct peer is one of GUANAI_TRUSTED_PROXIES.
+func (a *App) fromTrustedProxy(c echo.Context) bool {
+	peer, err := netip.ParseAddrPort(c.Request().RemoteAddr)
+	if err != nil {
+		return false
+	}
+	for _, p := range a.cfg.TrustedProxies {
+		if p.Contains(peer.Addr().Unmap()) {
+			return true
+		}
+	}
+	return false
 }

@@ -19,7 +19,8 @@ type quartersView struct {
 
 type quarterLine struct {
 	Code, Name string
-	Closed     *repository.ClosedQuarter
+	IsClosed   bool
+	Closed     *repository.ClosedQuarter // who closed it, when it was closed itself (an earlier one closes with it)
 }
 
 func (a *App) quartersPage(c echo.Context) error {
@@ -46,7 +47,8 @@ func (a *App) renderQuarters(c echo.Context, status int, p *Page) error {
 	}
 	var v quartersView
 	for _, q := range quarters {
-		v.Quarters = append(v.Quarters, quarterLine{Code: q.String(), Name: transparencyQuarterName(p, q), Closed: byQuarter[q]})
+		v.Quarters = append(v.Quarters, quarterLine{Code: q.String(), Name: transparencyQuarterName(p, q),
+			IsClosed: b.Closed(q), Closed: byQuarter[q]})
 	}
 	if next, ok := b.NextToClose(quarters[len(quarters)-1], a.now()); ok {
 		v.Next, v.CanClose = quarterLine{Code: next.String(), Name: transparencyQuarterName(p, next)}, true

@@ -51,6 +51,8 @@ var (
 
 	ErrDonorMerged   = refusal("donor.merged_already")
 	ErrMergeIntoSelf = refusal("donor.merge_self")
+	ErrMergeTwoCodes = refusal("donor.merge_two_codes")
+	ErrJustClosed    = refusal("quarters.just_closed")
 
 	ErrQuarterOpen       = refusal("quarters.not_ended")
 	ErrQuarterClosed     = refusal("quarters.already_closed")

@@ -85,7 +85,7 @@ func (b Books) CheckClose(q, first Quarter, now time.Time) error {
 		return ErrQuarterOpen
 	case b.Closed(q):
 		return ErrQuarterClosed
-	case b.ClosedThrough.IsZero() && first.Before(q), !b.ClosedThrough.IsZero() && b.ClosedThrough.Next() != q:
+	case b.ClosedThrough.IsZero() && q != first, !b.ClosedThrough.IsZero() && b.ClosedThrough.Next() != q:
 		return ErrQuarterOutOfOrder
 	}
 	return nil

@@ -54,6 +54,7 @@ func TestBooksCheckClose(t *testing.T) {
 	}{
 		{domain.Books{}, q(2026, 1), nil},
 		{domain.Books{}, q(2026, 2), domain.ErrQuarterOutOfOrder}, // Q1 first
+		{domain.Books{}, q(2025, 4), domain.ErrQuarterOutOfOrder}, // before the first gift: no report to close
 		{domain.Books{ClosedThrough: q(2026, 1)}, q(2026, 2), nil},
 		{domain.Books{ClosedThrough: q(2026, 1)}, q(2026, 3), domain.ErrQuarterOutOfOrder},
 		{domain.Books{ClosedThrough: q(2026, 2)}, q(2026, 2), domain.ErrQuarterClosed},

@@ -179,6 +179,9 @@ func (s *Store) moveDisbursement(ctx context.Context, actor Actor, id int64, to,
 			if isCheckViolation(err, "checker_is_not_maker") {
 				return domain.ErrSameMakerChecker
 			}
+			if isCheckViolation(err, "booked_in_open_quarter") {
+				return domain.ErrJustClosed
+			}
 			return err
 		}
 		return audit(tx, actor, "disbursement."+to, "disbursement", id, map[string]any{"status": from},

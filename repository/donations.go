@@ -148,6 +148,9 @@ func recordDonation(tx *gorm.DB, actor Actor, req DonationRequest, hash string) 
 		if isUniqueViolation(err, "donations_channel_reference_key") {
 			return 0, domain.FieldErrors{"reference": "error.reference_taken"}
 		}
+		if isCheckViolation(err, "booked_in_open_quarter") { // another instance's clock closed it a moment ago
+			return 0, domain.ErrJustClosed
+		}
 		return 0, err
 	}
 	if err := issueReceipt(tx, actor, d, donor, program, year, seq); err != nil {
@@ -263,6 +266,9 @@ func (s *Store) ReverseDonation(ctx context.Context, actor Actor, id int64, reas
 		if err := tx.Model(&d).Updates(map[string]any{"reversal_transaction_id": txID, "reversed_by": actor.UserID,
 			"reversed_at": now(tx), "reversal_reason": reason,
 			"reversal_booked_on": b.ReversalBookingDate(d.BookedOn, now(tx))}).Error; err != nil {
+			if isCheckViolation(err, "booked_in_open_quarter") {
+				return domain.ErrJustClosed
+			}
 			return err
 		}
 		return audit(tx, actor, "donation.reverse", "donation", id, nil, map[string]any{"reason": reason, "amount": d.Amount})

@@ -221,6 +221,24 @@ func changedDonorFields(a, b domain.Donor) []string {
 	return out
 }
 
+// moveCreditCode frees the duplicate's credit code, which would otherwise be held by a donor no search shows, and
+// gives it to the organisation kept when that has none. Two different codes are two organisations: not merged.
+func moveCreditCode(tx *gorm.DB, dup, kept donorRow) error {
+	switch {
+	case dup.CreditCode == nil:
+		return nil
+	case kept.CreditCode != nil && *kept.CreditCode != *dup.CreditCode:
+		return domain.ErrMergeTwoCodes
+	}
+	if err := tx.Exec(`UPDATE donors SET credit_code = NULL WHERE id = ?`, dup.ID).Error; err != nil {
+		return err
+	}
+	if kept.CreditCode != nil || kept.Kind != domain.DonorOrganization {
+		return nil
+	}
+	return tx.Exec(`UPDATE donors SET credit_code = ? WHERE id = ?`, *dup.CreditCode, kept.ID).Error
+}
+
 // lockDonorForChange locks a donor to edit or merge it; a duplicate already merged cannot be.
 func lockDonorForChange(tx *gorm.DB, id int64) (donorRow, error) {
 	var r donorRow
@@ -244,10 +262,19 @@ func (s *Store) MergeDonors(ctx context.Context, actor Actor, duplicate, into in
 	return s.tx(ctx, func(tx *gorm.DB) error {
 		// Both rows, in id order, so two merges of the same pair cannot wait on each other in a circle.
 		first, second := min(duplicate, into), max(duplicate, into)
-		if _, err := lockDonorForChange(tx, first); err != nil {
+		a, err := lockDonorForChange(tx, first)
+		if err != nil {
 			return err
 		}
-		if _, err := lockDonorForChange(tx, second); err != nil {
+		b, err := lockDonorForChange(tx, second)
+		if err != nil {
+			return err
+		}
+		dup, kept := a, b
+		if dup.ID != duplicate {
+			dup, kept = b, a
+		}
+		if err := moveCreditCode(tx, dup, kept); err != nil {
 			return err
 		}
 		res := tx.Exec(`UPDATE donations SET donor_id = ? WHERE donor_id = ?`, into, duplicate)

@@ -162,3 +162,38 @@ func TestConcurrentMergesOfOnePair(t *testing.T) {
 		t.Fatalf("%d merges; %+v / %+v", ok, a, b)
 	}
 }
+
+// A duplicate's credit code is not left stuck on a donor no search shows: the organisation kept takes it; two
+// different codes are two organisations, and are not merged.
+func TestMergeDonorsMovesTheCreditCode(t *testing.T) {
+	f := newFund(t)
+	kept, err := f.s.CreateDonor(ctx, f.finance, domain.Donor{Kind: domain.DonorOrganization, Name: "杭州西湖科技有限公司"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dup, err := f.s.CreateDonor(ctx, f.finance, domain.Donor{Kind: domain.DonorOrganization, Name: "杭州西湖科技有限公司",
+		CreditCode: "91110000600037341L"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.MergeDonors(ctx, f.finance, dup, kept); err != nil {
+		t.Fatal(err)
+	}
+	if found, _ := f.s.SearchDonors(ctx, "91110000600037341L", 5); len(found) != 1 || found[0].ID != kept {
+		t.Fatalf("the code finds %+v, want the donor kept", found)
+	}
+	code := ""
+	for _, c := range "0123456789ABCDEFGHJKLMNPQRTUWXY" {
+		if domain.ValidCreditCode("91330100MA2CFXXXX" + string(c)) {
+			code = "91330100MA2CFXXXX" + string(c)
+		}
+	}
+	other, err := f.s.CreateDonor(ctx, f.finance, domain.Donor{Kind: domain.DonorOrganization, Name: "杭州西湖科技有限公司",
+		CreditCode: code})
+	if err != nil {
+		t.Fatalf("a second organisation (%s): %v", code, err)
+	}
+	if err := f.s.MergeDonors(ctx, f.finance, other, kept); !errors.Is(err, domain.ErrMergeTwoCodes) {
+		t.Errorf("two codes merged: %v", err)
+	}
+}

@@ -205,3 +205,20 @@ func TestClosingAQuarterWhileGiftsArrive(t *testing.T) {
 	sameReport(t, "a gift after the close", published, mustReport(t, f, q2))
 	ledgerOK(t, f.s)
 }
+
+// Two instances whose clocks disagree at a quarter's end: one has closed the quarter while the other still records
+// into it. The database refuses the gift, and the person is told in words to send it again.
+func TestAGiftIntoAQuarterClosedAMomentAgo(t *testing.T) {
+	clock := testdb.NewClock(time.Date(2026, 10, 1, 0, 0, 30, 0, domain.Shanghai))
+	f := newFundWithClock(t, clock)
+	giveOn(t, f, f.donor, 1_00, "", "cash", day(time.Date(2026, 9, 1, 0, 0, 0, 0, domain.Shanghai)))
+	if err := f.s.CloseQuarter(ctx, f.finance, q3); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set(time.Date(2026, 9, 30, 23, 59, 59, 0, domain.Shanghai)) // the other instance's clock
+	req := f.donationReq(5_00, "")
+	req.Input.ReceivedOn = day(clock.Now())
+	if _, _, err := f.s.RecordDonation(ctx, f.finance, req); !errors.Is(err, domain.ErrJustClosed) {
+		t.Fatalf("a gift into a quarter closed a moment ago: %v", err)
+	}
+}

@@ -108,6 +108,28 @@ func donorsByName(db *gorm.DB, rows []domain.StatementRow) (map[string]int64, er
 	return out, err
 }
 
+// shareLockDonors takes share locks on donors in id order; one merged meanwhile is matched no more.
+func shareLockDonors(tx *gorm.DB, byName map[string]int64) error {
+	ids := make([]int64, 0, len(byName))
+	for _, id := range byName {
+		ids = append(ids, id)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	slices.Sort(ids)
+	var locked []donorRow
+	if err := tx.Raw(`SELECT id, merged_into_id FROM donors WHERE id IN ? ORDER BY id FOR SHARE`, ids).Scan(&locked).Error; err != nil {
+		return err
+	}
+	for name, id := range byName {
+		if i := slices.IndexFunc(locked, func(d donorRow) bool { return d.ID == id }); i < 0 || locked[i].MergedIntoID != nil {
+			delete(byName, name)
+		}
+	}
+	return nil
+}
+
 func uniqStrings(s []string) []string {
 	s = slices.Clone(s)
 	slices.Sort(s)
@@ -141,9 +163,19 @@ func (s *Store) ConfirmStatementImport(ctx context.Context, actor Actor, id int6
 		if imp.Mapping == nil || imp.Mapping.Version() != c.Version {
 			return domain.ErrImportChanged
 		}
-		// Every donation locks its pool and the donors' account before it writes (recordDonation, in id order).
-		// Taking them first here means no donation typed in meanwhile can slip a reference in between the check
-		// below and this statement's inserts: the check is exact, and a reference is never recorded twice.
+		// A gift typed in takes its donor, then its pool and the donors' account (recordDonation). The statement
+		// does the same, in that order, before it checks anything: the organisations its lines are matched to
+		// (share locks, in id order), then the accounts. So no donation typed in meanwhile can slip a reference in
+		// between the check below and this statement's inserts, and a statement, a merge and a reversal never wait
+		// on each other in a circle.
+		rows := domain.CheckStatement(imp.Records, *imp.Mapping, imp.Channel, now(tx))
+		donors, err := donorsByName(tx, rows)
+		if err != nil {
+			return err
+		}
+		if err := shareLockDonors(tx, donors); err != nil {
+			return err
+		}
 		pool, _, err := poolFor(tx, imp.ProgramCode)
 		if err != nil {
 			return err
@@ -155,17 +187,12 @@ func (s *Store) ConfirmStatementImport(ctx context.Context, actor Actor, id int6
 		if _, err := lockAccounts(tx, pool.ID, donorsAcc.ID); err != nil {
 			return err
 		}
-		rows := domain.CheckStatement(imp.Records, *imp.Mapping, imp.Channel, now(tx))
 		if err := markAlreadyImported(tx, imp.Channel, rows); err != nil {
 			return err
 		}
 		counts := domain.CountStatement(rows)
 		if counts.Errors > 0 && !c.AcceptErrors {
 			return domain.ErrImportHasErrors
-		}
-		donors, err := donorsByName(tx, rows)
-		if err != nil {
-			return err
 		}
 		res = StatementResult{Already: counts.Already, Skipped: counts.Skipped, Errors: counts.Errors,
 			AddedLines: []int{}, AlreadyLines: []int{}, ErrorLines: []int{}}

@@ -107,6 +107,7 @@ type table struct {
 	rows          [][]string
 	filled, blank int // rows seen with something in them, and blank ones
 	cells         int // an XLSX's cells seen with something in them
+	bytes         int // and the bytes they hold
 	pending       int // blank rows not yet kept: they are, as nil, only once a row with something follows them
 }
 
@@ -118,14 +119,17 @@ func (t *table) wide(n int) error {
 	return nil
 }
 
-// count counts an XLSX row's cells, before the row is read a second time.
+// count counts an XLSX row's cells and their bytes, before the row is read a second time. A workbook's cells can
+// hold more than its parts do (a shared string is stored once and shown in every cell that refers to it), so what
+// is read is bounded by the same figure as what is unzipped.
 func (t *table) count(row []string) error {
 	for _, c := range row {
 		if c != "" {
 			t.cells++
+			t.bytes += len(c)
 		}
 	}
-	if t.cells > t.lim.MaxCells {
+	if t.cells > t.lim.MaxCells || int64(t.bytes) > t.lim.MaxUnzipped {
 		return ErrTooLarge
 	}
 	return nil

@@ -292,3 +292,42 @@ func FuzzCSVGuard(f *testing.F) {
 		}
 	})
 }
+
+// A few KB of workbook can still ask for a great deal of work: a number format thousands of characters long costs
+// excelize the square of its length for every cell it formats, and one long shared string is copied out for every
+// cell that refers to it. Excel's own bounds (255 characters a format, 32,767 a cell) and a bound on the bytes
+// read in all refuse them cheaply.
+func TestReadRefusesCostlyFormatsAndStrings(t *testing.T) {
+	sst := func(s string) sheettest.Part {
+		return sheettest.Part{Name: "xl/sharedStrings.xml", Head: `<?xml version="1.0" encoding="UTF-8"?><sst ` +
+			`xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>` + s + `</t></si></sst>`}
+	}
+	format := sheettest.Part{Name: "xl/styles.xml", Head: `<?xml version="1.0" encoding="UTF-8"?><styleSheet ` +
+		`xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><numFmts count="1"><numFmt numFmtId="200" formatCode="` +
+		strings.Repeat("0", 4000) + `"/></numFmts><cellXfs count="1"><xf numFmtId="200"/></cellXfs></styleSheet>`}
+	cases := []struct {
+		name string
+		file []byte
+	}{
+		{"a 4,000-character number format", sheettest.Workbook(sheettest.Sheet(`<row><c s="0"><v>1</v></c></row>`, 10000), format)},
+		{"a shared string longer than a cell", sheettest.Workbook(sheettest.Sheet(`<row><c t="s"><v>0</v></c></row>`, 1),
+			sst(strings.Repeat("长", maxCellChars+1)))},
+		{"one long string in many cells", sheettest.Workbook(sheettest.Sheet(`<row><c t="s"><v>0</v></c></row>`, 4000),
+			sst(strings.Repeat("x", 30000)))},
+	}
+	for _, c := range cases {
+		var err error
+		mem := allocated(func() { _, err = Read("s.xlsx", bytes.NewReader(c.file), statementLimits) })
+		if !errors.Is(err, ErrTooLarge) {
+			t.Errorf("%s: err = %v, want ErrTooLarge", c.name, err)
+		}
+		if mem > 200<<20 {
+			t.Errorf("%s: reading it allocated %d MB", c.name, mem>>20)
+		}
+	}
+	// A real format and a real cell are read.
+	ok := sheettest.Workbook(sheettest.Sheet(`<row><c t="s"><v>0</v></c></row>`, 3), sst("杭州某某科技有限公司"))
+	if rows, err := Read("s.xlsx", bytes.NewReader(ok), statementLimits); err != nil || len(rows) != 3 || rows[0][0] != "杭州某某科技有限公司" {
+		t.Errorf("an ordinary workbook: %q %v", rows, err)
+	}
+}

@@ -3,6 +3,7 @@ package spreadsheet
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/xml"
 	"io"
 	"strings"
 	"unicode/utf8"
@@ -48,6 +49,11 @@ func checkParts(b []byte, lim Limits) error {
 	}
 	var parsed uint64
 	for _, f := range zr.File {
+		if isStyles(f.Name) || isSharedStrings(f.Name) {
+			if err := checkItems(f); err != nil {
+				return err
+			}
+		}
 		xml, err := unzipPart(f)
 		if err != nil {
 			return ErrUnreadable
@@ -60,6 +66,57 @@ func checkParts(b []byte, lim Limits) error {
 		return ErrTooLarge
 	}
 	return nil
+}
+
+// Excel's own bounds, which excelize does not hold a workbook to: a number format of at most 255 characters (its
+// cost to apply grows with the square of its length, so a 4,000-character one costs close to a second a cell) and a
+// cell of at most 32,767 (excelize copies a shared string out for every cell that refers to it, so one huge string
+// used by many cells costs its size that many times).
+const (
+	maxFormatCode = 255
+	maxCellChars  = 32767
+)
+
+// checkItems refuses a styles part with a number format longer than Excel allows, or a shared strings part with
+// an item longer than a cell may hold. It reads the part as a stream of XML tokens, keeping nothing.
+func checkItems(f *zip.File) error {
+	rc, err := f.Open()
+	if err != nil {
+		return ErrUnreadable
+	}
+	defer rc.Close()
+	d := xml.NewDecoder(rc)
+	inItem, chars := false, 0
+	for {
+		tok, err := d.RawToken()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return ErrUnreadable
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if t.Name.Local == "numFmt" {
+				for _, a := range t.Attr {
+					if a.Name.Local == "formatCode" && utf8.RuneCountInString(a.Value) > maxFormatCode {
+						return ErrTooLarge
+					}
+				}
+			}
+			if t.Name.Local == "si" {
+				inItem, chars = true, 0
+			}
+		case xml.EndElement:
+			if t.Name.Local == "si" {
+				inItem = false
+			}
+		case xml.CharData:
+			if chars += utf8.RuneCount(t); inItem && chars > maxCellChars {
+				return ErrTooLarge
+			}
+		}
+	}
 }
 
 // unzipPart reads a part through, and tells whether it can be XML: a picture or another binary part (PNG, JPEG,
@@ -104,6 +161,8 @@ func partName(name string) string { return strings.ReplaceAll(name, `\`, "/") }
 func isWorksheet(name string) bool {
 	return strings.HasPrefix(strings.ToLower(partName(name)), "xl/worksheets/sheet")
 }
+
+func isStyles(name string) bool { return strings.EqualFold(partName(name), "xl/styles.xml") }
 
 func isSharedStrings(name string) bool {
 	return strings.EqualFold(partName(name), "xl/sharedStrings.xml")
