@@ -13,22 +13,28 @@ import (
 
 // Donors are corrected (a consent to publish the name can change) and duplicates merged here.
 
+// pathDonor loads the donor a path's :id names. A duplicate merged into another sends the person to the donor it
+// became (moved is true): its gifts are there now.
+func (a *App) pathDonor(c echo.Context) (d repository.DonorSummary, moved bool, err error) {
+	id, err := pathID(c)
+	if err != nil {
+		return d, false, err
+	}
+	if d, err = a.store.DonorByID(c.Request().Context(), id); err != nil || d.MergedIntoID == nil {
+		return d, false, err
+	}
+	return d, true, c.Redirect(http.StatusSeeOther, "/admin/donors/"+itoa64(*d.MergedIntoID))
+}
+
 func (d donorForm) donor() domain.Donor {
 	return domain.Donor{Kind: d.Kind, Name: d.Name, CreditCode: d.CreditCode, Phone: d.Phone, Email: d.Email,
 		Address: d.Address, PublishName: d.PublishName != ""}
 }
 
 func (a *App) donorEditForm(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
+	d, moved, err := a.pathDonor(c)
+	if err != nil || moved {
 		return err
-	}
-	d, err := a.store.DonorByID(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
-	if d.MergedIntoID != nil {
-		return c.Redirect(http.StatusSeeOther, "/admin/donors/"+itoa64(*d.MergedIntoID))
 	}
 	p := a.newPage(c, "donor_edit.title")
 	p.Form.Set("donor_kind", d.Kind)
@@ -79,18 +85,11 @@ func (a *App) donorMergeForm(c echo.Context) error {
 }
 
 func (a *App) renderDonorMerge(c echo.Context, status int, p *Page) error {
-	id, err := pathID(c)
-	if err != nil {
+	d, moved, err := a.pathDonor(c)
+	if err != nil || moved {
 		return err
 	}
 	ctx := c.Request().Context()
-	d, err := a.store.DonorByID(ctx, id)
-	if err != nil {
-		return err
-	}
-	if d.MergedIntoID != nil {
-		return c.Redirect(http.StatusSeeOther, "/admin/donors/"+itoa64(*d.MergedIntoID))
-	}
 	q := strings.TrimSpace(c.QueryParam("q"))
 	if q == "" {
 		q = d.Name

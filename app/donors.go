@@ -33,18 +33,11 @@ type donorView struct {
 }
 
 func (a *App) donorPage(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
+	d, moved, err := a.pathDonor(c)
+	if err != nil || moved {
 		return err
 	}
-	ctx := c.Request().Context()
-	d, err := a.store.DonorByID(ctx, id)
-	if err != nil {
-		return err
-	}
-	if d.MergedIntoID != nil { // a duplicate that was merged: its gifts are with the donor it became
-		return c.Redirect(http.StatusSeeOther, "/admin/donors/"+itoa64(*d.MergedIntoID))
-	}
+	id, ctx := d.ID, c.Request().Context()
 	page := pageParam(c)
 	list, total, err := a.store.ListDonations(ctx, repository.DonationFilter{DonorID: id, Page: page})
 	if err != nil {
