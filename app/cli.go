@@ -23,6 +23,9 @@ commands:
   serve [--migrate]      serve the site (refuses a database whose schema is behind, unless --migrate)
   demo                   create the database if needed, migrate, load the demo data, print the demo logins, serve
   migrate                apply pending migrations
+  seed --scale small|city [--force] [--seed N]
+                         create and migrate the database, load the demo accounts and a generated city (city: 20,000
+                         staff, 60,000 volunteers, 200,000 donors, 1,000,000 donations) or a twentieth of it
   admin create --phone P --password X --name N --role R
                          create an account (roles: staff volunteer admin finance coordinator auditor)
   ledger verify          reconcile the fund: exit status 1 and the first problems printed on any inconsistency
@@ -65,6 +68,8 @@ func Main(args []string, getenv func(string) string, stdout, stderr io.Writer) i
 		err = runDemo(ctx, cfg, stdout)
 	case "migrate":
 		err = runMigrate(ctx, cfg, stdout)
+	case "seed":
+		err = runSeed(ctx, cfg, rest, stdout)
 	case "admin":
 		err = runAdmin(ctx, cfg, rest, stdout)
 	case "ledger":

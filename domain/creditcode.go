@@ -18,14 +18,23 @@ func ValidCreditCode(code string) bool {
 	if len(code) != 18 {
 		return false
 	}
+	check, ok := CreditCodeCheckChar(code[:17])
+	return ok && code[17] == check
+}
+
+// CreditCodeCheckChar computes the 18th character of a credit code from its first 17; ok is false when one of them
+// is not a credit code character.
+func CreditCodeCheckChar(first17 string) (check byte, ok bool) {
+	if len(first17) != 17 {
+		return 0, false
+	}
 	sum := 0
 	for i := 0; i < 17; i++ {
-		v := strings.IndexByte(creditCodeChars, code[i])
+		v := strings.IndexByte(creditCodeChars, first17[i])
 		if v < 0 {
-			return false
+			return 0, false
 		}
 		sum += v * creditCodeWeights[i]
 	}
-	check := (31 - sum%31) % 31
-	return code[17] == creditCodeChars[check]
+	return creditCodeChars[(31-sum%31)%31], true
 }

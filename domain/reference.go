@@ -49,6 +49,16 @@ type ReferenceData struct {
 	VolunteerQualifications []Named    `json:"volunteer_qualifications"`
 	DonationChannels        []Named    `json:"donation_channels"`
 	StarLevelsHours         []int      `json:"star_levels_hours"`
+	Names                   NameParts  `json:"names"`
+}
+
+// NameParts are what generated people and organisations are named from (seeds only).
+type NameParts struct {
+	Surnames    []string `json:"surnames"`
+	Given       []string `json:"given"`
+	OrgPrefixes []string `json:"org_prefixes"`
+	OrgWords    []string `json:"org_words"`
+	OrgKinds    []string `json:"org_kinds"`
 }
 
 // Reference is parsed once at start; a broken file is a build mistake, so it panics.

@@ -39,6 +39,9 @@ type Options struct {
 	IDKey []byte       // keys the hashes of volunteers' ID numbers
 	Clock domain.Clock // the time every decision is made with; the system clock when nil
 	Log   *slog.Logger // where slow statements and database errors are reported; nowhere when nil
+	// OnStatement, when set, is called after each statement gorm runs, with the context it ran in: the query
+	// budget test counts a page's statements with it.
+	OnStatement func(ctx context.Context)
 }
 
 // slowStatement is how long a statement may take before it is logged as slow.
@@ -66,6 +69,11 @@ func Open(ctx context.Context, url string, o Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
+	if o.OnStatement != nil {
+		if err := onEachStatement(db, o.OnStatement); err != nil {
+			return nil, err
+		}
+	}
 	sqlDB, err := db.DB()
 	if err != nil {
 		return nil, err
@@ -81,6 +89,25 @@ func Open(ctx context.Context, url string, o Options) (*Store, error) {
 	}
 	s.db, s.sql = db, sqlDB
 	return s, nil
+}
+
+// onEachStatement registers fn after every kind of statement gorm runs.
+func onEachStatement(db *gorm.DB, fn func(context.Context)) error {
+	call := func(tx *gorm.DB) { fn(tx.Statement.Context) }
+	cb := db.Callback()
+	for _, err := range []error{
+		cb.Create().After("gorm:create").Register("guanai:count_create", call),
+		cb.Query().After("gorm:query").Register("guanai:count_query", call),
+		cb.Update().After("gorm:update").Register("guanai:count_update", call),
+		cb.Delete().After("gorm:delete").Register("guanai:count_delete", call),
+		cb.Row().After("gorm:row").Register("guanai:count_row", call),
+		cb.Raw().After("gorm:raw").Register("guanai:count_raw", call),
+	} {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Now is the store's clock: the time the app decides with.
