@@ -89,8 +89,8 @@ type seeder struct {
 	staff    []seedPerson // generated staff, for payees
 	// childParents are the staff members with children (who gave the children's-data consent)
 	childParents map[int64]bool
-	donors   []seedDonor
-	gifts    []seedGift
+	donors       []seedDonor
+	gifts        []seedGift
 }
 
 type seedProgram struct {
