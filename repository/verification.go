@@ -21,13 +21,55 @@ func (s *Store) VerificationQueue(ctx context.Context) ([]Person, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Person, 0, len(ids))
-	for _, id := range ids {
-		p, err := s.PersonByID(ctx, id)
-		if err != nil {
+	return s.peopleByIDs(ctx, ids)
+}
+
+// peopleByIDs loads accounts with their profiles in the order of ids: one query per table, however many people.
+func (s *Store) peopleByIDs(ctx context.Context, ids []int64) ([]Person, error) {
+	db := s.db.WithContext(ctx)
+	var users []userRow
+	var staff []staffProfileRow
+	var children []childRow
+	var volunteers []volunteerProfileRow
+	var quals []Qualification
+	for _, q := range []struct {
+		query *gorm.DB
+		dest  any
+	}{
+		{db.Select("id", "phone", "name", "role", "status", "status_reason", "session_version", "created_at").Where("id IN ?", ids), &users},
+		{db.Where("user_id IN ?", ids), &staff},
+		{db.Where("user_id IN ?", ids).Order("id"), &children},
+		{db.Where("user_id IN ?", ids), &volunteers},
+		{db.Model(&qualificationRow{}).Where("user_id IN ?", ids).Order("id"), &quals},
+	} {
+		if len(ids) == 0 {
+			break
+		}
+		if err := q.query.Find(q.dest).Error; err != nil {
 			return nil, err
 		}
-		out = append(out, p)
+	}
+	byID := map[int64]*Person{}
+	for _, u := range users {
+		byID[u.ID] = &Person{User: u.user()}
+	}
+	for i := range staff {
+		byID[staff[i].UserID].Staff = &staff[i]
+	}
+	for _, c := range children {
+		byID[c.UserID].Children = append(byID[c.UserID].Children, c)
+	}
+	for i := range volunteers {
+		byID[volunteers[i].UserID].Volunteer = &volunteers[i]
+	}
+	for _, q := range quals {
+		byID[q.UserID].Qualifications = append(byID[q.UserID].Qualifications, q)
+	}
+	out := make([]Person, 0, len(ids))
+	for _, id := range ids {
+		if p := byID[id]; p != nil {
+			out = append(out, *p)
+		}
 	}
 	return out, nil
 }

@@ -1,0 +1,257 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"guanai/config"
+	"guanai/domain"
+	"guanai/repository"
+	"guanai/repository/testdb"
+)
+
+// queryBudgets is how many statements each page may issue, whatever the size of the data. A page that joins the
+// route table joins this list, or the test fails.
+var queryBudgets = map[string]int64{
+	"/":                              0,
+	"/account":                       2,
+	"/account/close":                 1,
+	"/account/data":                  5,
+	"/account/password":              1,
+	"/admin":                         7,
+	"/admin/audit":                   5,
+	"/admin/disbursements":           3,
+	"/admin/disbursements/:id":       2,
+	"/admin/disbursements/new":       2,
+	"/admin/donations":               4,
+	"/admin/donations/:id":           2,
+	"/admin/donations/new":           2,
+	"/admin/donors":                  3,
+	"/admin/donors/:id":              4,
+	"/admin/donors/:id/edit":         2,
+	"/admin/donors/:id/merge":        3,
+	"/admin/donors/new":              1,
+	"/admin/eligibility":             1,
+	"/admin/eligibility/imports/:id": 2,
+	"/admin/exports":                 2,
+	"/admin/exports/download":        2,
+	"/admin/ledger":                  3,
+	"/admin/people":                  3,
+	"/admin/people/:id":              4,
+	"/admin/quarters":                3,
+	"/admin/receipts/:id":            3,
+	"/admin/statements":              4,
+	"/admin/statements/:id":          5,
+	"/admin/statements/:id/mapping":  5,
+	"/admin/verification":            6,
+	"/healthz":                       0,
+	"/login":                         0,
+	"/metrics":                       0,
+	"/privacy":                       0,
+	"/readyz":                        0,
+	"/register/staff":                0,
+	"/register/volunteer":            0,
+	"/reset/:token":                  1,
+	"/staff":                         4,
+	"/static/:name":                  0,
+	"/transparency":                  6,
+	"/transparency/report":           8,
+	"/transparency/report.csv":       8,
+	"/volunteer":                     4,
+}
+
+// budgetCity is the smaller of the two seeded cities the pages are counted on; the larger has ten times its data.
+var budgetCity = repository.SeedScale{Staff: 20, Volunteers: 40, Donors: 60, Donations: 400, Disbursements: 30, Years: 3}
+
+// counterKey carries a request's statement counter to the store's OnStatement hook.
+type counterKey struct{}
+
+func countStatement(ctx context.Context) {
+	if n, ok := ctx.Value(counterKey{}).(*atomic.Int64); ok {
+		n.Add(1)
+	}
+}
+
+// budgetApp is a test app on a seeded city whose server counts the statements of each request marked with the
+// X-Count-Statements header and hands the count to the test.
+type budgetApp struct {
+	*testApp
+	counts chan int64
+}
+
+func newBudgetApp(t *testing.T, scale repository.SeedScale) *budgetApp {
+	t.Helper()
+	ctx := context.Background()
+	store, err := repository.Open(ctx, testdb.URL(t), repository.Options{IDKey: []byte("test-id-key"), OnStatement: countStatement})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	if err := seedDemo(ctx, store); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.SeedBulk(ctx, repository.SeedOptions{Scale: scale, Seed: 1, Password: DemoPassword}); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, e, err := New(cfg, store, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ba := &budgetApp{counts: make(chan int64, 1)}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-Count-Statements") == "" {
+			e.ServeHTTP(w, r)
+			return
+		}
+		var n atomic.Int64
+		e.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), counterKey{}, &n)))
+		ba.counts <- n.Load()
+	}))
+	t.Cleanup(srv.Close)
+	ba.testApp = &testApp{t: t, app: a, e: e, store: store, srv: srv}
+	return ba
+}
+
+// count opens a page as c and returns its status and the statements it issued.
+func (ba *budgetApp) count(c *client, path string) (int, int64) {
+	ba.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, ba.srv.URL+path, nil)
+	req.Header.Set("Accept-Language", "zh-CN")
+	req.Header.Set("X-Count-Statements", "1")
+	r := c.do(req)
+	return r.Status, <-ba.counts
+}
+
+// pages gives each GET route a concrete address on this city and the demo login to open it with ("" for a
+// visitor).
+func (ba *budgetApp) pages() map[string]struct{ path, phone string } {
+	ba.t.Helper()
+	one := func(q string) string {
+		var id int64
+		if err := ba.store.SQL().QueryRow(q).Scan(&id); err != nil {
+			ba.t.Fatalf("%s: %v", q, err)
+		}
+		return fmt.Sprint(id)
+	}
+	// The donor with the most gifts: a page that loads each gift on its own shows here.
+	donor := one(`SELECT donor_id FROM donations GROUP BY donor_id ORDER BY count(*) DESC, donor_id LIMIT 1`)
+	finance := ba.client()
+	if r := finance.login("13800000002", DemoPassword); r.Status != http.StatusSeeOther {
+		ba.t.Fatalf("finance login: %d", r.Status)
+	}
+	statement, _ := previewStatement(ba.t, finance, "对账单.csv", gbkStatement(ba.t,
+		statementDay("2006-01-02")+",杭州恒信科技有限公司,,5000.00,BUDGET001,捐赠"))
+	return map[string]struct{ path, phone string }{
+		"/static/:name":                  {ba.app.views.assets.url("app.css"), ""},
+		"/reset/:token":                  {"/reset/not-a-token", ""},
+		"/admin/people/:id":              {"/admin/people/" + one(`SELECT id FROM users WHERE phone = '13700000001'`), "13800000003"},
+		"/admin/eligibility/imports/:id": {"/admin/eligibility/imports/" + one(`SELECT max(id) FROM eligibility_imports`), "13800000003"},
+		"/admin/donors/:id":              {"/admin/donors/" + donor, "13800000002"},
+		"/admin/donors/:id/edit":         {"/admin/donors/" + donor + "/edit", "13800000002"},
+		"/admin/donors/:id/merge":        {"/admin/donors/" + donor + "/merge", "13800000002"},
+		"/admin/donations/:id":           {"/admin/donations/" + one(`SELECT max(id) FROM donations`), "13800000002"},
+		"/admin/receipts/:id":            {"/admin/receipts/" + one(`SELECT max(id) FROM receipts`), "13800000002"},
+		"/admin/disbursements/:id":       {"/admin/disbursements/" + one(`SELECT max(id) FROM disbursements WHERE status = 'paid'`), "13800000002"},
+		"/admin/statements/:id":          {statement, "13800000002"},
+		"/admin/statements/:id/mapping":  {statement + "/mapping", "13800000002"},
+		"/admin/exports/download": {exportURL("donations", "csv", domain.Today(time.Now()).AddDate(0, -1, 0).Format(time.DateOnly),
+			domain.Today(time.Now()).Format(time.DateOnly), ""), "13800000002"},
+	}
+}
+
+// loginFor is the demo login that may open a route: a visitor for public pages, else the first demo role allowed.
+func loginFor(rs roleSet) string {
+	if rs == nil {
+		return ""
+	}
+	for _, l := range []struct {
+		phone string
+		role  string
+	}{{"13800000002", "finance"}, {"13800000003", "coordinator"}, {"13800000001", "admin"}, {"13800000004", "auditor"},
+		{"13900000001", "staff"}, {"13700000001", "volunteer"}} {
+		for _, r := range rs {
+			if string(r) == l.role {
+				return l.phone
+			}
+		}
+	}
+	return ""
+}
+
+// TestQueryBudgets counts the statements of every page on a seeded city and on one ten times its size: a page
+// whose count grows with the data (an N+1) or passes its budget fails.
+func TestQueryBudgets(t *testing.T) {
+	small, large := newBudgetApp(t, budgetCity), newBudgetApp(t, scaled(budgetCity, 10))
+	counts := map[string][2]int64{}
+	for i, ba := range []*budgetApp{small, large} {
+		special := ba.pages()
+		clients := map[string]*client{"": ba.client()}
+		for route, rs := range ba.app.access.who {
+			method, path, _ := strings.Cut(route, " ")
+			if method != http.MethodGet {
+				continue
+			}
+			page, ok := special[path]
+			if !ok {
+				page.path, page.phone = path, loginFor(rs)
+			}
+			c := clients[page.phone]
+			if c == nil {
+				c = ba.client()
+				if r := c.login(page.phone, DemoPassword); r.Status != http.StatusSeeOther {
+					t.Fatalf("login %s: %d", page.phone, r.Status)
+				}
+				clients[page.phone] = c
+			}
+			status, n := ba.count(c, page.path)
+			if status >= 400 && !(path == "/reset/:token" && status == http.StatusNotFound) {
+				t.Errorf("%s answers %d for %s", page.path, status, who(page.phone))
+			}
+			c2 := counts[path]
+			c2[i] = n
+			counts[path] = c2
+		}
+	}
+	routes := make([]string, 0, len(counts))
+	for r := range counts {
+		routes = append(routes, r)
+	}
+	sort.Strings(routes)
+	for _, route := range routes {
+		n := counts[route]
+		budget, ok := queryBudgets[route]
+		switch {
+		case !ok:
+			t.Errorf("%s has no query budget (it issues %d statements): add it to queryBudgets", route, n[0])
+		case n[1] > n[0]:
+			t.Errorf("%s issues %d statements on a city and %d on one ten times larger: it grows with the data", route, n[0], n[1])
+		case n[1] > budget:
+			t.Errorf("%s issues %d statements, over its budget of %d", route, n[1], budget)
+		}
+		t.Logf("%-34s %3d %3d (budget %d)", route, n[0], n[1], budget)
+	}
+	for route := range queryBudgets {
+		if _, ok := counts[route]; !ok && !slices.Contains(routes, route) {
+			t.Errorf("queryBudgets names %s, which is no page", route)
+		}
+	}
+}
+
+func scaled(s repository.SeedScale, n int) repository.SeedScale {
+	return repository.SeedScale{Staff: s.Staff * n, Volunteers: s.Volunteers * n, Donors: s.Donors * n,
+		Donations: s.Donations * n, Disbursements: s.Disbursements * n, Years: s.Years}
+}
