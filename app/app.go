@@ -29,6 +29,7 @@ type App struct {
 	metrics  *metrics
 	now      func() time.Time // the store's clock
 	access   *routeTable
+	public   publicCache // the public pages as visitors see them
 }
 
 // New wires the application; the echo instance it returns serves every route.

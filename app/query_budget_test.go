@@ -65,7 +65,7 @@ var queryBudgets = map[string]int64{
 	"/staff":                         4,
 	"/static/:name":                  0,
 	"/transparency":                  6,
-	"/transparency/report":           8,
+	"/transparency/report":           9,
 	"/transparency/report.csv":       8,
 	"/volunteer":                     4,
 }

@@ -60,8 +60,8 @@ func (a *App) routes(e *echo.Echo) {
 	r.add(http.MethodGet, "/reset/:token", a.resetForm, public)
 	r.add(http.MethodPost, "/reset/:token", a.reset, public)
 
-	r.add(http.MethodGet, "/transparency", a.transparencyPage, public)
-	r.add(http.MethodGet, "/transparency/report", a.transparencyReport, public)
+	r.add(http.MethodGet, "/transparency", a.cachedForVisitors(a.transparencyPage), public)
+	r.add(http.MethodGet, "/transparency/report", a.cachedForVisitors(a.transparencyReport), public)
 	r.add(http.MethodGet, "/transparency/report.csv", a.transparencyReportCSV, public)
 
 	r.add(http.MethodGet, "/account", a.accountPage, signedIn)

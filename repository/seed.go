@@ -221,6 +221,9 @@ func (sd *seeder) settle() error {
 				ON s.account_id = b.id WHERE a.id = b.id`,
 		`UPDATE accounts a SET reserved = coalesce((SELECT sum(amount) FROM disbursements d
 			WHERE d.account_id = a.id AND d.status = 'approved'), 0) WHERE a.kind = 'pool'`,
+		// The public figures' day totals, as the donations' switched-off trigger would have kept them.
+		`DELETE FROM fund_flows`,
+		`INSERT INTO fund_flows SELECT * FROM fund_flows_expected`,
 		`INSERT INTO receipt_counters (year, last) SELECT year, max(seq) FROM receipts WHERE copy_of IS NULL GROUP BY year
 			ON CONFLICT (year) DO UPDATE SET last = excluded.last`,
 	}
@@ -235,16 +238,20 @@ func (sd *seeder) settle() error {
 	return nil
 }
 
-// closePastQuarters closes the books of every quarter that ended more than a month ago, as a fund does.
+// closePastQuarters closes the books of every quarter that ended more than a month ago, as a fund does, twenty
+// days after each ended.
 func (sd *seeder) closePastQuarters() error {
 	var q []domain.Quarter
-	for quarter := domain.QuarterOf(sd.start); quarter.End().AddDate(0, 1, 0).Before(sd.now); quarter = quarter.Next() {
+	for quarter := domain.QuarterOf(sd.start); sd.closesQuarter(quarter); quarter = quarter.Next() {
 		q = append(q, quarter)
 	}
 	return sd.copyRows("closed quarters", "closed_quarters", []string{"year", "quarter", "closed_by", "closed_at"}, len(q),
-		func(i int) []any { return []any{q[i].Year, q[i].Q, sd.admin, q[i].End().AddDate(0, 0, 20)} })
+		func(i int) []any { return []any{q[i].Year, q[i].Q, sd.admin, closedAt(q[i])} })
 }
 
+func (sd *seeder) closesQuarter(q domain.Quarter) bool { return q.End().AddDate(0, 1, 0).Before(sd.now) }
+
+func closedAt(q domain.Quarter) time.Time { return q.End().AddDate(0, 0, 20) }
 // HoldsData reports whether the database has anyone or any gift in it (a bulk seed refuses one that does).
 func HoldsData(ctx context.Context, db *sql.DB) (bool, error) {
 	var migrated, found bool

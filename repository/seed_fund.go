@@ -170,10 +170,20 @@ func (sd *seeder) planGifts() error {
 			if g.reversedAt.After(sd.now) {
 				g.reversedAt = sd.now
 			}
-			g.reversedDay = domain.Today(g.reversedAt)
+			g.reversedDay = sd.reversalDay(g)
 		}
 	}
 	return nil
+}
+
+// reversalDay books a reversal as the app does (domain.Books.ReversalBookingDate): on its gift's own day while
+// that quarter is open, on the day of the reversal once the seed's books had closed it (see closePastQuarters).
+func (sd *seeder) reversalDay(g *seedGift) time.Time {
+	q := domain.QuarterOf(g.day)
+	if sd.closesQuarter(q) && !g.reversedAt.Before(closedAt(q)) {
+		return domain.Today(g.reversedAt)
+	}
+	return g.day
 }
 
 func (sd *seeder) receiptCounters() (map[int]int, error) {

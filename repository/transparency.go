@@ -77,8 +77,7 @@ func (s *Store) transparencySnapshot(ctx context.Context, fn func(tx *gorm.DB) e
 }
 
 // TransparencyOverview reads the public figures as of now. The totals are the ledger's own balances; the lines by
-// program and by month come from one pass over the donations and one over the paid disbursements, grouped by
-// program (or pool) and month, so the page costs two scans however many donations there are.
+// program and by month come from the day totals (fund_flows), a few thousand rows however many donations there are.
 func (s *Store) TransparencyOverview(ctx context.Context) (TransparencyOverview, error) {
 	var out TransparencyOverview
 	now := s.Now()
@@ -92,29 +91,21 @@ func (s *Store) TransparencyOverview(ctx context.Context) (TransparencyOverview,
 			accountDonors, accountPayees).Scan(&out.Totals).Error; err != nil {
 			return err
 		}
-		// Money in and out by pool and by month; a month outside the chart's twelve is NULL.
-		var in, paid []struct {
-			Key    *int64 // donations: the program (NULL: unrestricted); disbursements: the pool's account
-			Month  *time.Time
-			Count  int64
-			Amount int64
+		// Money in and out by pool and by month, from the day totals the postings keep (fund_flows): gifts by the
+		// day they are booked, less reversals by the day theirs are (see QuarterReport), so the months add up to
+		// the quarterly reports and the totals to the ledger. A month outside the chart's twelve is NULL.
+		var flows []struct {
+			Kind    string
+			Account int64
+			Month   *time.Time
+			Count   int64
+			Amount  int64
 		}
-		// Gifts by the day they are booked, less reversals by the day theirs are (see QuarterReport), so the months
-		// add up to the quarterly reports and the totals to the ledger.
-		if err := tx.Raw(`SELECT program_id AS key,
+		if err := tx.Raw(`SELECT kind, account_id AS account,
 				CASE WHEN day >= ?::date AND day < ?::date THEN date_trunc('month', day)::date END AS month,
-				sum(n)::bigint AS count, sum(amount)::bigint AS amount
-			FROM (SELECT program_id, booked_on AS day, 1 AS n, amount FROM donations
-				UNION ALL
-				SELECT program_id, reversal_booked_on, -1, -amount FROM donations WHERE reversal_booked_on IS NOT NULL) g
-			GROUP BY 1, 2`,
-			first.Format(time.DateOnly), end.Format(time.DateOnly)).Scan(&in).Error; err != nil {
-			return err
-		}
-		if err := tx.Raw(`SELECT account_id AS key,
-				CASE WHEN paid_at >= ? AND paid_at < ? THEN date_trunc('month', paid_at AT TIME ZONE 'Asia/Shanghai')::date END AS month,
-				count(*) AS count, sum(amount)::bigint AS amount
-			FROM disbursements WHERE status = 'paid' GROUP BY 1, 2`, first, end).Scan(&paid).Error; err != nil {
+				sum(count)::bigint AS count, sum(amount)::bigint AS amount
+			FROM fund_flows GROUP BY 1, 2, 3`,
+			first.Format(time.DateOnly), end.Format(time.DateOnly)).Scan(&flows).Error; err != nil {
 			return err
 		}
 		var pools []struct {
@@ -138,37 +129,32 @@ func (s *Store) TransparencyOverview(ctx context.Context) (TransparencyOverview,
 			out.Months[i].Month = first.AddDate(0, i, 0)
 			months[out.Months[i].Month.Format("2006-01")] = &out.Months[i]
 		}
-		received := map[int64]domain.Money{} // by program; 0 is the unrestricted fund
-		for _, r := range in {
-			var program int64
-			if r.Key != nil {
-				program = *r.Key
-			}
-			received[program] += domain.Money(r.Amount)
-			out.Totals.Donations += r.Count
-			if m := chartMonthOf(months, r.Month); m != nil {
-				m.Raised += domain.Money(r.Amount)
-			}
-		}
+		received := map[int64]domain.Money{} // by pool
 		paidFrom := map[int64]domain.Money{} // by pool
-		for _, r := range paid {
-			if r.Key != nil {
-				paidFrom[*r.Key] += domain.Money(r.Amount)
-			}
-			out.Totals.Disbursements += r.Count
-			if m := chartMonthOf(months, r.Month); m != nil {
-				m.Disbursed += domain.Money(r.Amount)
+		for _, f := range flows {
+			m := chartMonthOf(months, f.Month)
+			switch f.Kind {
+			case "gift", "reversal":
+				sign := int64(1)
+				if f.Kind == "reversal" {
+					sign = -1
+				}
+				received[f.Account] += domain.Money(sign * f.Amount)
+				out.Totals.Donations += sign * f.Count
+				if m != nil {
+					m.Raised += domain.Money(sign * f.Amount)
+				}
+			case "payment":
+				paidFrom[f.Account] += domain.Money(f.Amount)
+				out.Totals.Disbursements += f.Count
+				if m != nil {
+					m.Disbursed += domain.Money(f.Amount)
+				}
 			}
 		}
 		for _, p := range pools {
 			f := p.ProgramFigures
-			switch {
-			case p.ProgramID != nil:
-				f.Received = received[*p.ProgramID]
-			case p.Code == accountUnrestricted: // where a gift with no program goes
-				f.Received = received[0]
-			}
-			f.Paid = paidFrom[p.ID]
+			f.Received, f.Paid = received[p.ID], paidFrom[p.ID]
 			// A program that was closed is left out once it is empty, if it never received or paid anything.
 			if !p.Active && f.Received == 0 && f.Paid == 0 && f.Balance == 0 {
 				continue
@@ -296,17 +282,22 @@ type QuarterReport struct {
 	ExpenditureByProgram []ReportLine // the unrestricted fund first, then programs with expenditure
 }
 
-// countedIn is the condition for a gift (donations aliased n) counted in the quarter [?, ?) of booking days: booked
-// in it and not reversed within it.
-const countedIn = `n.booked_on >= ?::date AND n.booked_on < ?::date
-	AND (n.reversal_booked_on IS NULL OR n.reversal_booked_on >= ?::date)`
+// countedFlow is the condition for a day total (fund_flows) that counts in a quarter's income [?, ?): its gifts, and
+// the reversals booked on their own gift's day — a gift reversed while its quarter is open counts nowhere.
+const countedFlow = `f.day >= ?::date AND f.day < ?::date AND (f.kind = 'gift' OR (f.kind = 'reversal' AND NOT f.correction))`
+
+// signed counts a gift day total up and a reversal down.
+const (
+	signedCount  = `sum(CASE f.kind WHEN 'reversal' THEN -f.count ELSE f.count END)::bigint`
+	signedAmount = `sum(CASE f.kind WHEN 'reversal' THEN -f.amount ELSE f.amount END)::bigint`
+)
 
 // QuarterReport reads one quarter's report in one snapshot.
 func (s *Store) QuarterReport(ctx context.Context, q domain.Quarter) (QuarterReport, error) {
 	r := QuarterReport{Quarter: q}
 	start, end := q.Start(), q.End()
 	startDay, endDay := start.Format(time.DateOnly), end.Format(time.DateOnly)
-	in := []any{startDay, endDay, endDay}
+	in := []any{startDay, endDay}
 	err := s.transparencySnapshot(ctx, func(tx *gorm.DB) error {
 		b, err := books(tx)
 		if err != nil {
@@ -316,18 +307,15 @@ func (s *Store) QuarterReport(ctx context.Context, q domain.Quarter) (QuarterRep
 		// The opening balance is everything booked before the quarter less the reversals booked before it and
 		// everything paid before it; the closing balance follows from the quarter's own lines.
 		var opening int64
-		if err := tx.Raw(`SELECT
-				(SELECT coalesce(sum(amount), 0) FROM donations WHERE booked_on < ?::date)
-				- (SELECT coalesce(sum(amount), 0) FROM donations WHERE reversal_booked_on < ?::date)
-				- (SELECT coalesce(sum(amount), 0) FROM disbursements WHERE status = 'paid' AND paid_at < ?)`,
-			startDay, startDay, start).Scan(&opening).Error; err != nil {
+		if err := tx.Raw(`SELECT coalesce(sum(CASE kind WHEN 'gift' THEN amount ELSE -amount END), 0)::bigint
+			FROM fund_flows WHERE day < ?::date`, startDay).Scan(&opening).Error; err != nil {
 			return err
 		}
 		r.Opening = domain.Money(opening)
 
 		var channels []ReportLine
-		if err := tx.Raw(`SELECT n.channel AS code, count(*) AS count, sum(n.amount)::bigint AS amount FROM donations n
-			WHERE `+countedIn+` GROUP BY n.channel`, in...).Scan(&channels).Error; err != nil {
+		if err := tx.Raw(`SELECT f.channel AS code, `+signedCount+` AS count, `+signedAmount+` AS amount FROM fund_flows f
+			WHERE `+countedFlow+` GROUP BY f.channel`, in...).Scan(&channels).Error; err != nil {
 			return err
 		}
 		byChannel := map[string]ReportLine{}
@@ -342,26 +330,27 @@ func (s *Store) QuarterReport(ctx context.Context, q domain.Quarter) (QuarterRep
 			r.Donations += l.Count
 		}
 		if err := tx.Raw(`SELECT coalesce(p.code, '') AS code, coalesce(p.name_zh, '') AS name_zh,
-				coalesce(p.name_en, '') AS name_en, count(*) AS count, sum(n.amount)::bigint AS amount
-			FROM donations n LEFT JOIN programs p ON p.id = n.program_id
-			WHERE `+countedIn+` GROUP BY p.id ORDER BY p.position NULLS FIRST`, in...).Scan(&r.IncomeByProgram).Error; err != nil {
+				coalesce(p.name_en, '') AS name_en, `+signedCount+` AS count, `+signedAmount+` AS amount
+			FROM fund_flows f JOIN accounts a ON a.id = f.account_id LEFT JOIN programs p ON p.id = a.program_id
+			WHERE `+countedFlow+` GROUP BY p.id HAVING `+signedCount+` <> 0 ORDER BY p.position NULLS FIRST`,
+			in...).Scan(&r.IncomeByProgram).Error; err != nil {
 			return err
 		}
-		if err := tx.Raw(`SELECT count(*) AS count, coalesce(sum(n.amount), 0)::bigint AS amount FROM donations n
-			WHERE `+countedIn+` AND n.received_on < ?::date`, append(in, startDay)...).Scan(&r.Late).Error; err != nil {
+		if err := tx.Raw(`SELECT coalesce(`+signedCount+`, 0) AS count, coalesce(`+signedAmount+`, 0) AS amount
+			FROM fund_flows f WHERE `+countedFlow+` AND f.late`, in...).Scan(&r.Late).Error; err != nil {
 			return err
 		}
-		if err := tx.Raw(`SELECT count(*) AS count, coalesce(sum(amount), 0)::bigint AS amount FROM donations
-			WHERE reversal_booked_on >= ?::date AND reversal_booked_on < ?::date AND booked_on < ?::date`,
-			startDay, endDay, startDay).Scan(&r.Corrections).Error; err != nil {
+		if err := tx.Raw(`SELECT coalesce(sum(count), 0)::bigint AS count, coalesce(sum(amount), 0)::bigint AS amount
+			FROM fund_flows WHERE kind = 'reversal' AND correction AND day >= ?::date AND day < ?::date`,
+			startDay, endDay).Scan(&r.Corrections).Error; err != nil {
 			return err
 		}
 		r.Income = r.Received - r.Corrections.Amount
 		if err := tx.Raw(`SELECT coalesce(p.code, '') AS code, coalesce(p.name_zh, '') AS name_zh,
-				coalesce(p.name_en, '') AS name_en, count(*) AS count, sum(d.amount)::bigint AS amount
-			FROM disbursements d JOIN accounts a ON a.id = d.account_id LEFT JOIN programs p ON p.id = a.program_id
-			WHERE d.status = 'paid' AND d.paid_at >= ? AND d.paid_at < ?
-			GROUP BY p.id ORDER BY p.position NULLS FIRST`, start, end).Scan(&r.ExpenditureByProgram).Error; err != nil {
+				coalesce(p.name_en, '') AS name_en, sum(f.count)::bigint AS count, sum(f.amount)::bigint AS amount
+			FROM fund_flows f JOIN accounts a ON a.id = f.account_id LEFT JOIN programs p ON p.id = a.program_id
+			WHERE f.kind = 'payment' AND f.day >= ?::date AND f.day < ?::date
+			GROUP BY p.id ORDER BY p.position NULLS FIRST`, startDay, endDay).Scan(&r.ExpenditureByProgram).Error; err != nil {
 			return err
 		}
 		for _, l := range r.ExpenditureByProgram {
@@ -372,4 +361,15 @@ func (s *Store) QuarterReport(ctx context.Context, q domain.Quarter) (QuarterRep
 		return nil
 	})
 	return r, err
+}
+
+// PublicVersion names the state of everything the public pages show: the accounts' row versions (every posting
+// rewrites its accounts' balances) and the public epoch's, which the other changes a public page shows rewrite (see
+// migration 00009). Equal names, equal pages. Read it before the figures: a page kept under a name is then never
+// older than that name.
+func (s *Store) PublicVersion(ctx context.Context) (string, error) {
+	var v string
+	err := s.db.WithContext(ctx).Raw(`SELECT (SELECT string_agg(id || ':' || xmin::text, ',' ORDER BY id) FROM accounts)
+		|| '/' || (SELECT xmin::text FROM public_epoch)`).Scan(&v).Error
+	return v, err
 }
