@@ -249,9 +249,12 @@ func (sd *seeder) closePastQuarters() error {
 		func(i int) []any { return []any{q[i].Year, q[i].Q, sd.admin, closedAt(q[i])} })
 }
 
-func (sd *seeder) closesQuarter(q domain.Quarter) bool { return q.End().AddDate(0, 1, 0).Before(sd.now) }
+func (sd *seeder) closesQuarter(q domain.Quarter) bool {
+	return q.End().AddDate(0, 1, 0).Before(sd.now)
+}
 
 func closedAt(q domain.Quarter) time.Time { return q.End().AddDate(0, 0, 20) }
+
 // HoldsData reports whether the database has anyone or any gift in it (a bulk seed refuses one that does).
 func HoldsData(ctx context.Context, db *sql.DB) (bool, error) {
 	var migrated, found bool
