@@ -12,7 +12,7 @@ import (
 )
 
 // `guanai bench` against the demo data: two users of every role, each doing every action of its role once and
-// then the mix for three seconds, and not one request fails.
+// then the mix for three seconds, and not one request fails. With a wrong password, it stops before locking anyone.
 func TestBenchRunsEveryRoleWithoutErrors(t *testing.T) {
 	ta := newTestApp(t)
 	if err := seedDemo(context.Background(), ta.store); err != nil {
@@ -22,6 +22,16 @@ func TestBenchRunsEveryRoleWithoutErrors(t *testing.T) {
 	for _, r := range loadrun.Roles {
 		roles = append(roles, r+"=1")
 	}
+	// A wrong password is tried once per account, not once per user: five failures lock a phone.
+	code, _, errOut := runMain(nil, "bench", "--url", ta.srv.URL, "--users", "14", "--roles", strings.Join(roles, ","),
+		"--password", "not-the-password")
+	if code != 1 || !strings.Contains(errOut, "log in as 13800000002") {
+		t.Errorf("a wrong password: exit %d, %q", code, errOut)
+	}
+	if n := ta.count("SELECT max(n) FROM (SELECT count(*) n FROM login_attempts GROUP BY phone) p"); n != 1 {
+		t.Errorf("a wrong password was tried %d times on one phone", n)
+	}
+
 	file := filepath.Join(t.TempDir(), "bench.json")
 	code, out, errOut := runMain(nil, "bench", "--url", ta.srv.URL, "--users", "14", "--duration", "3s", "--seed", "7",
 		"--roles", strings.Join(roles, ","), "--first", strings.Join(loadrun.ActionNames(), ","), "--json", file)

@@ -191,6 +191,8 @@ func logIn(users []*user, password string) error {
 	return logInAll(rest, password)
 }
 
+// logInAll logs users in, loginWorkers at a time, and stops at the first failure: the server is down, or the
+// password wrong, and trying on would only say so again.
 func logInAll(users []*user, password string) error {
 	next := make(chan *user)
 	var mu sync.Mutex
@@ -208,6 +210,12 @@ func logInAll(users []*user, password string) error {
 		})
 	}
 	for _, u := range users {
+		mu.Lock()
+		failed := len(errs) > 0
+		mu.Unlock()
+		if failed {
+			break
+		}
 		next <- u
 	}
 	close(next)

@@ -202,26 +202,60 @@ func hasAttr(t html.Token, key string) bool {
 	return slices.ContainsFunc(t.Attr, func(a html.Attribute) bool { return a.Key == key })
 }
 
-// snippet is the gist of an error page for an error sample: its main text, tags dropped, cut short.
+// snippet is the gist of an error page for an error sample: the text of its alert (a form's refusal) or else of
+// its main part, cut short.
 func snippet(body string) string {
-	if i := strings.Index(body, "<main"); i >= 0 {
-		body = body[i:]
-	}
-	var b strings.Builder
-	z := html.NewTokenizer(strings.NewReader(body))
-	for b.Len() < 400 {
-		tt := z.Next()
-		if tt == html.ErrorToken {
-			break
+	s := alertText(body)
+	if s == "" {
+		if i := strings.Index(body, "<main"); i >= 0 {
+			body = body[i:]
 		}
-		if tt == html.TextToken {
-			b.WriteString(string(z.Text()))
-			b.WriteByte(' ')
-		}
+		s = pageText(body)
 	}
-	s := strings.Join(strings.Fields(b.String()), " ")
+	s = strings.Join(strings.Fields(s), " ")
 	if r := []rune(s); len(r) > 160 {
 		s = string(r[:160]) + "…"
 	}
 	return s
+}
+
+// alertText is the text of the first element marked role="alert", "" when there is none.
+func alertText(body string) string {
+	i := strings.Index(body, `role="alert"`)
+	if i < 0 {
+		return ""
+	}
+	z := html.NewTokenizer(strings.NewReader(body[strings.LastIndexByte(body[:i], '<'):]))
+	var b strings.Builder
+	for depth := 0; b.Len() < 400; {
+		switch z.Next() {
+		case html.ErrorToken:
+			return b.String()
+		case html.TextToken:
+			b.Write(z.Text())
+		case html.StartTagToken:
+			depth++
+		case html.EndTagToken:
+			if depth--; depth == 0 {
+				return b.String()
+			}
+		}
+	}
+	return b.String()
+}
+
+// pageText is a page's text, a space where each tag was, its first 400 bytes or so.
+func pageText(body string) string {
+	var b strings.Builder
+	z := html.NewTokenizer(strings.NewReader(body))
+	for b.Len() < 400 {
+		switch z.Next() {
+		case html.ErrorToken:
+			return b.String()
+		case html.TextToken:
+			b.Write(z.Text())
+		}
+		b.WriteByte(' ')
+	}
+	return b.String()
 }

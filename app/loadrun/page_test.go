@@ -94,6 +94,10 @@ func TestSnippetIsTheMainText(t *testing.T) {
 	if got := snippet(page); got != "出错了 请求编号 abc123" {
 		t.Errorf("snippet %q", got)
 	}
+	form := `<main><h1>登录</h1><p class="flash error" role="alert">手机号或密码<b>不正确</b>。</p><form>…</form></main>`
+	if got := snippet(form); got != "手机号或密码不正确。" {
+		t.Errorf("snippet of a refused form %q", got)
+	}
 	if got := snippet(strings.Repeat("长", 500)); len([]rune(got)) != 161 {
 		t.Errorf("a long page: %d runes", len([]rune(got)))
 	}

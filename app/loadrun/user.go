@@ -141,6 +141,9 @@ func (u *user) fail(route string, status int, msg string) error {
 		u.run.errors.Add(1)
 		u.run.sample(ErrorSample{Route: route, Role: u.role.name, Status: status, Message: msg})
 	}
+	if status == 0 {
+		return fmt.Errorf("%s: %s", route, msg)
+	}
 	return fmt.Errorf("%s: status %d: %s", route, status, msg)
 }
 
@@ -148,11 +151,11 @@ func (u *user) fail(route string, status int, msg string) error {
 func (u *user) login(password string) error {
 	p, err := u.get("/login")
 	if err != nil {
-		return err
+		return fmt.Errorf("log in as %s: %w", u.phone, err)
 	}
 	f, ok := postForm(p.body, "/login")
 	if !ok {
-		return fmt.Errorf("GET /login (status %d) shows no login form", p.status)
+		return fmt.Errorf("log in as %s: GET /login (status %d) shows no login form", u.phone, p.status)
 	}
 	f.Set("phone", u.phone)
 	f.Set("password", password)
