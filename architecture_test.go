@@ -16,6 +16,7 @@ import (
 //   - only app (the web layer) imports echo, so a move to echo v5 is mechanical; its own subpackages do not.
 //   - only repository imports gorm.
 //   - nothing imports app but main.go; nothing imports repository but app (and the tests' helpers).
+//   - app/loadrun (`guanai bench`) speaks to a server over HTTP only: the standard library and an HTML tokenizer.
 func TestLayers(t *testing.T) {
 	imports := importsByDir(t)
 	if len(imports["domain"]) == 0 || len(imports["app"]) == 0 {
@@ -46,6 +47,8 @@ func refused(dir, file, path string) string {
 		return "nothing imports app but main.go"
 	case path == "guanai/repository" && !(dir == "app" || dir == "repository" || strings.HasPrefix(dir, "repository/")):
 		return "only app reaches the database"
+	case dir == "app/loadrun" && (ours || strings.Contains(strings.Split(path, "/")[0], ".") && path != "golang.org/x/net/html"):
+		return "loadrun speaks HTTP only: the standard library and golang.org/x/net/html"
 	}
 	return ""
 }
@@ -101,6 +104,10 @@ func TestLayerRulesRefuse(t *testing.T) {
 		{".", "main.go", "guanai/app", false},
 		{"domain", "domain/x.go", "guanai/repository", true},
 		{"config", "config/config.go", "guanai/repository", true},
+		{"app/loadrun", "app/loadrun/user.go", "net/http", false},
+		{"app/loadrun", "app/loadrun/page.go", "golang.org/x/net/html", false},
+		{"app/loadrun", "app/loadrun/user.go", "github.com/labstack/echo/v4", true},
+		{"app/loadrun", "app/loadrun/user.go", "guanai/domain", true},
 	} {
 		if got := refused(c.dir, c.file, c.path) != ""; got != c.refused {
 			t.Errorf("%s importing %s: refused %v, want %v", c.file, c.path, got, c.refused)

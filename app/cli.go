@@ -3,13 +3,18 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"os/signal"
+	"strings"
 	"syscall"
+	"time"
 
+	"guanai/app/loadrun"
 	"guanai/config"
 	"guanai/domain"
 	"guanai/repository"
@@ -29,6 +34,15 @@ commands:
   admin create --phone P --password X --name N --role R
                          create an account (roles: staff volunteer admin finance coordinator auditor)
   ledger verify          reconcile the fund: exit status 1 and the first problems printed on any inconsistency
+  bench [--url U] [--users N] [--duration D] [--seed N] [--roles R] [--mix M] [--first A,B] [--think D]
+        [--timeout D] [--password P] [--pid PID] [--json FILE]
+                         load a running server (default http://localhost:8080) with virtual users of every role,
+                         logged in as the demo accounts, for a while (default 100 users, 60s); print requests per
+                         second, latency percentiles and errors by route, and the server's peak memory (from its
+                         /metrics, or /proc/PID/status with --pid); exit status 1 if any request failed.
+                         --roles public=40,finance=20,… shares the users out (default public 40, admin 5,
+                         finance 20, coordinator 10, auditor 5, staff 12, volunteer 8); --mix fund.import=5,…
+                         changes the weight of actions (see README.md); --first runs actions once per user first
   help                   print this
 
 Configuration comes from the environment (DATABASE_URL, GUANAI_ADDR, GUANAI_BASE_URL, GUANAI_ENV,
@@ -74,6 +88,8 @@ func Main(args []string, getenv func(string) string, stdout, stderr io.Writer) i
 		err = runAdmin(ctx, cfg, rest, stdout)
 	case "ledger":
 		err = runLedger(ctx, cfg, rest, stdout)
+	case "bench":
+		err = runBench(ctx, rest, stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "guanai: unknown command %q\n\n%s", cmd, usage)
 		return exitUsage
@@ -267,4 +283,78 @@ func runLedger(ctx context.Context, cfg config.Config, args []string, stdout io.
 	}
 	fmt.Fprintln(stdout, "the ledger is consistent")
 	return nil
+}
+
+// errBenchFailed makes `bench` exit 1 after the report when some requests failed.
+var errBenchFailed = errors.New("some requests failed: see the first errors above")
+
+// runBench runs the load generator against a server that is already running; it only speaks HTTP, so it needs no
+// database of its own.
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	o, jsonFile, err := benchOptions(args)
+	if err != nil {
+		return err
+	}
+	o.Progress = stderr
+	rep, err := loadrun.Run(ctx, o)
+	if err != nil {
+		return err
+	}
+	if err := rep.WriteTable(stdout); err != nil {
+		return err
+	}
+	if jsonFile != "" {
+		b, err := json.MarshalIndent(rep, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(jsonFile, append(b, '\n'), 0o644); err != nil {
+			return err
+		}
+	}
+	if rep.Errors > 0 {
+		return errBenchFailed
+	}
+	return nil
+}
+
+func benchOptions(args []string) (o loadrun.Options, jsonFile string, err error) {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&o.URL, "url", "http://localhost:8080", "the server")
+	fs.IntVar(&o.Users, "users", 100, "virtual users")
+	fs.DurationVar(&o.Duration, "duration", 60*time.Second, "how long the mix runs")
+	fs.Uint64Var(&o.Seed, "seed", 1, "seeds the users' choices")
+	roles := fs.String("roles", "", "role=weight,…: how the users are shared out")
+	mix := fs.String("mix", "", "action=weight,…: changes to the default mix")
+	first := fs.String("first", "", "action,…: what each user does once first")
+	fs.DurationVar(&o.Think, "think", 0, "average pause between a user's actions")
+	fs.DurationVar(&o.Timeout, "timeout", 30*time.Second, "for one request")
+	fs.StringVar(&o.Password, "password", DemoPassword, "of the demo accounts")
+	fs.IntVar(&o.PID, "pid", 0, "read the server's memory from /proc/PID/status")
+	fs.StringVar(&jsonFile, "json", "", "also write the results to this file as JSON")
+	if err := parseFlags(fs, args); err != nil {
+		return o, "", err
+	}
+	if fs.NArg() > 0 {
+		return o, "", usageError{fmt.Sprintf("unexpected %q", fs.Arg(0))}
+	}
+	if o.Users < 1 || o.Duration <= 0 {
+		return o, "", usageError{"--users and --duration must be more than zero"}
+	}
+	if *roles != "" {
+		if o.Roles, err = loadrun.ParseWeights(*roles); err != nil {
+			return o, "", usageError{"--roles " + err.Error()}
+		}
+	}
+	if o.Mix, err = loadrun.ParseWeights(*mix); err != nil {
+		return o, "", usageError{"--mix " + err.Error()}
+	}
+	if *first != "" {
+		o.First = strings.Split(*first, ",")
+	}
+	if err := o.Check(); err != nil {
+		return o, "", usageError{err.Error()}
+	}
+	return o, jsonFile, nil
 }
