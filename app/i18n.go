@@ -3,6 +3,7 @@ package app
 import (
 	"encoding/json"
 	"io/fs"
+	"sync"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
@@ -71,13 +72,22 @@ func (t *translator) localizer(lang string) *localizer {
 
 // localizer translates message IDs for one language.
 type localizer struct {
-	lang string
-	l    *i18n.Localizer
+	lang  string
+	l     *i18n.Localizer
+	fixed sync.Map // id → text, for messages asked for without values: resolved once, not on every call
 }
 
 // T translates id; args are name/value pairs for the message's {{.Name}} fields. A missing message shows its
 // id, which a test catches, rather than an empty string a person would not notice.
 func (l *localizer) T(id string, args ...any) string {
+	if len(args) == 0 {
+		if s, ok := l.fixed.Load(id); ok {
+			return s.(string)
+		}
+		s := l.localize(id, nil)
+		l.fixed.Store(id, s)
+		return s
+	}
 	var data map[string]any
 	if len(args) > 1 {
 		data = make(map[string]any, len(args)/2)
@@ -87,6 +97,10 @@ func (l *localizer) T(id string, args ...any) string {
 			}
 		}
 	}
+	return l.localize(id, data)
+}
+
+func (l *localizer) localize(id string, data map[string]any) string {
 	s, err := l.l.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
 	if err != nil || s == "" {
 		return id
