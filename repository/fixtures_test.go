@@ -20,7 +20,7 @@ const (
 var ctx = context.Background()
 
 // newOperator makes an active operator account.
-func newOperator(t *testing.T, s *repository.Store, role domain.Role, phone string) domain.User {
+func newOperator(t testing.TB, s *repository.Store, role domain.Role, phone string) domain.User {
 	t.Helper()
 	u, err := s.CreateOperator(ctx, repository.Actor{IP: "test"},
 		repository.NewAccount{Phone: phone, Password: operatorPassword, Name: "操作员" + phone[7:], Role: role})

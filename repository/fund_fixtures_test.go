@@ -19,13 +19,13 @@ type fund struct {
 	donor    int64
 }
 
-func newFund(t *testing.T) fund {
+func newFund(t testing.TB) fund {
 	t.Helper()
 	return newFundWithClock(t, domain.SystemClock{})
 }
 
 // newFundWithClock is newFund on a store that tells the time by clock.
-func newFundWithClock(t *testing.T, clock domain.Clock) fund {
+func newFundWithClock(t testing.TB, clock domain.Clock) fund {
 	t.Helper()
 	s := testdb.StoreWithClock(t, clock)
 	fin := newOperator(t, s, domain.RoleFinance, "13800000002")

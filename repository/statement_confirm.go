@@ -176,7 +176,7 @@ func (s *Store) ConfirmStatementImport(ctx context.Context, actor Actor, id int6
 		if err := shareLockDonors(tx, donors); err != nil {
 			return err
 		}
-		pool, _, err := poolFor(tx, imp.ProgramCode)
+		pool, program, err := poolFor(tx, imp.ProgramCode)
 		if err != nil {
 			return err
 		}
@@ -196,33 +196,22 @@ func (s *Store) ConfirmStatementImport(ctx context.Context, actor Actor, id int6
 		}
 		res = StatementResult{Already: counts.Already, Skipped: counts.Skipped, Errors: counts.Errors,
 			AddedLines: []int{}, AlreadyLines: []int{}, ErrorLines: []int{}}
+		var lines []importLine
 		for _, row := range rows {
 			switch {
 			case row.Status == domain.RowError:
 				res.ErrorLines = append(res.ErrorLines, row.Line)
-				continue
 			case row.Reason == domain.SkipAlreadyImported:
 				res.AlreadyLines = append(res.AlreadyLines, row.Line)
-				continue
-			case row.Status != domain.RowImport:
-				continue
+			case row.Status == domain.RowImport:
+				lines = append(lines, importLine{row: row, donorID: donors[row.Payer]})
+				res.Added++
+				res.Amount += row.Amount
+				res.AddedLines = append(res.AddedLines, row.Line)
 			}
-			donorID, known := donors[row.Payer]
-			if !known {
-				if donorID, err = createDonor(tx, actor, row.Donor()); err != nil {
-					return lineError(row.Line, err)
-				}
-				donors[row.Payer] = donorID
-				res.NewDonors++
-			}
-			req := DonationRequest{Key: "import:" + strconv.FormatInt(id, 10) + ":" + strconv.Itoa(row.Line), DonorID: donorID,
-				Input: row.Input(imp.Channel, imp.ProgramCode), ImportID: &id}
-			if _, err := recordDonation(tx, actor, req, req.fingerprint()); err != nil {
-				return lineError(row.Line, err)
-			}
-			res.Added++
-			res.Amount += row.Amount
-			res.AddedLines = append(res.AddedLines, row.Line)
+		}
+		if res.NewDonors, err = recordLines(tx, actor, id, imp, pool, program, donorsAcc, lines); err != nil {
+			return err
 		}
 		b, err := json.Marshal(res)
 		if err != nil {
@@ -239,6 +228,50 @@ func (s *Store) ConfirmStatementImport(ctx context.Context, actor Actor, id int6
 		return StatementResult{}, err
 	}
 	return res, nil
+}
+
+// recordLines records the lines a table at a time (recordImportedLines); when that is refused, it goes back and
+// records them one by one, through the path a gift typed in takes, to say which line was refused and why.
+func recordLines(tx *gorm.DB, actor Actor, id int64, imp StatementImport, pool accountRow, program *programRow,
+	donorsAcc accountRow, lines []importLine) (int, error) {
+	if err := tx.SavePoint("statement_lines").Error; err != nil {
+		return 0, err
+	}
+	newDonors, err := recordImportedLines(tx, actor, id, imp, pool, program, donorsAcc, lines)
+	if err == nil || IsUnavailable(err) || errors.Is(err, context.Canceled) {
+		return newDonors, err
+	}
+	if err := tx.RollbackTo("statement_lines").Error; err != nil {
+		return 0, err
+	}
+	return recordLinesOneByOne(tx, actor, id, imp, lines)
+}
+
+func recordLinesOneByOne(tx *gorm.DB, actor Actor, id int64, imp StatementImport, lines []importLine) (newDonors int, err error) {
+	created := map[string]int64{}
+	for _, l := range lines {
+		donorID := l.donorID
+		if donorID == 0 {
+			if donorID = created[l.row.Payer]; donorID == 0 {
+				if donorID, err = createDonor(tx, actor, l.row.Donor()); err != nil {
+					return 0, lineError(l.row.Line, err)
+				}
+				created[l.row.Payer] = donorID
+				newDonors++
+			}
+		}
+		req := DonationRequest{Key: importKey(id, l.row.Line), DonorID: donorID,
+			Input: l.row.Input(imp.Channel, imp.ProgramCode), ImportID: &id}
+		if _, err := recordDonation(tx, actor, req, req.fingerprint()); err != nil {
+			return 0, lineError(l.row.Line, err)
+		}
+	}
+	return newDonors, nil
+}
+
+// importKey is a statement line's idempotency key: one donation per line, ever.
+func importKey(importID int64, line int) string {
+	return "import:" + strconv.FormatInt(importID, 10) + ":" + strconv.Itoa(line)
 }
 
 // lineError says which line stopped the statement; a lost connection or a cancelled request stays what it is, so

@@ -21,7 +21,7 @@ func statement(lines ...[]string) [][]string {
 }
 
 // uploadStatement uploads and maps a statement as the finance operator, and returns its preview.
-func (f fund) uploadStatement(t *testing.T, records [][]string, program string) repository.StatementImport {
+func (f fund) uploadStatement(t testing.TB, records [][]string, program string) repository.StatementImport {
 	t.Helper()
 	id, err := f.s.CreateStatementImport(ctx, f.finance, repository.StatementUpload{Filename: "对账单.csv", Channel: "bank_transfer",
 		ProgramCode: program, Records: records})
@@ -35,7 +35,7 @@ func (f fund) uploadStatement(t *testing.T, records [][]string, program string) 
 	return f.preview(t, id)
 }
 
-func (f fund) preview(t *testing.T, id int64) repository.StatementImport {
+func (f fund) preview(t testing.TB, id int64) repository.StatementImport {
 	t.Helper()
 	imp, err := f.s.StatementImportByID(ctx, id)
 	if err != nil {
