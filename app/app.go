@@ -80,7 +80,8 @@ func ipExtractor(cfg config.Config) echo.IPExtractor {
 	return echo.ExtractIPFromXFFHeader(opts...)
 }
 
-// serve runs the HTTP server until ctx ends (SIGINT or SIGTERM), then drains requests in flight.
+// serve runs the HTTP server and the background jobs until ctx ends (SIGINT or SIGTERM), then drains requests in
+// flight while the jobs running finish, both at once.
 func serve(ctx context.Context, cfg config.Config, store *repository.Store, stdout io.Writer) error {
 	log := newLogger()
 	_, e, err := New(cfg, store, log)
@@ -91,8 +92,18 @@ func serve(ctx context.Context, cfg config.Config, store *repository.Store, stdo
 	if err != nil {
 		return err
 	}
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	jobs, err := store.StartJobs(ctx, repository.JobOptions{ReconcileEvery: cfg.ReconcileEvery})
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	fmt.Fprintf(stdout, "Guanai is listening on %s — open %s\n", ln.Addr(), cfg.BaseURL)
-	return runServer(ctx, newHTTPServer(e), ln, log)
+	err = runServer(ctx, newHTTPServer(e), ln, log)
+	stop() // a server that failed stops the jobs too
+	jobs.Wait()
+	return err
 }
 
 // newHTTPServer bounds how long a client may take over each part of a request, so slow clients cannot hold

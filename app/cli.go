@@ -25,7 +25,8 @@ const usage = `usage: guanai <command> [flags]
 Guanai runs a city's care fund for frontline medical workers: see README.md and docs/.
 
 commands:
-  serve [--migrate]      serve the site (refuses a database whose schema is behind, unless --migrate)
+  serve [--migrate]      serve the site and run the background jobs (refuses a database whose schema is behind,
+                         unless --migrate)
   demo                   create the database if needed, migrate, load the demo data, print the demo logins, serve
   migrate                apply pending migrations
   seed --scale small|city [--force] [--seed N]
@@ -46,7 +47,7 @@ commands:
   help                   print this
 
 Configuration comes from the environment (DATABASE_URL, GUANAI_ADDR, GUANAI_BASE_URL, GUANAI_ENV,
-GUANAI_ID_HASH_KEY, GUANAI_TRUSTED_PROXIES, GUANAI_METRICS_NETWORKS): see README.md.
+GUANAI_ID_HASH_KEY, GUANAI_TRUSTED_PROXIES, GUANAI_METRICS_NETWORKS, GUANAI_RECONCILE_EVERY): see README.md.
 `
 
 // Exit statuses: 2 for a usage or configuration mistake, 1 for anything that went wrong while running.

@@ -12,10 +12,9 @@ import (
 )
 
 type ledgerView struct {
-	Pools   []repository.Pool
-	Recent  []ledgerTransaction
-	Checks  []repository.LedgerCheck
-	Healthy bool
+	Pools          []repository.Pool
+	Recent         []ledgerTransaction
+	Reconciliation reconciliationView
 }
 
 func (a *App) ledgerPage(c echo.Context) error {
@@ -32,15 +31,11 @@ func (a *App) renderLedger(c echo.Context, status int, p *Page) error {
 	if err != nil {
 		return err
 	}
-	checks, err := a.store.VerifyLedger(ctx)
+	rec, err := a.reconciliation(ctx, "/admin/ledger", true)
 	if err != nil {
 		return err
 	}
-	v := ledgerView{Pools: pools, Recent: groupLedger(lines), Checks: checks, Healthy: true}
-	for _, ch := range checks {
-		v.Healthy = v.Healthy && len(ch.Problems) == 0
-	}
-	p.Data = v
+	p.Data = ledgerView{Pools: pools, Recent: groupLedger(lines), Reconciliation: rec}
 	return a.views.render(c, status, "ledger", p)
 }
 

@@ -109,6 +109,7 @@ func (a *App) routes(e *echo.Echo) {
 	r.add(http.MethodGet, "/admin/receipts/:id", a.receiptPage, fundReaders)
 	r.add(http.MethodGet, "/admin/ledger", a.ledgerPage, fundReaders)
 	r.add(http.MethodPost, "/admin/ledger/allocate", a.allocate, fundWriters)
+	r.add(http.MethodPost, "/admin/ledger/reconcile", a.requestReconciliation, fundReaders) // reads, changes nothing
 	r.add(http.MethodGet, "/admin/disbursements", a.disbursementList, fundReaders)
 	r.add(http.MethodGet, "/admin/disbursements/new", a.disbursementForm, fundWriters)
 	r.add(http.MethodPost, "/admin/disbursements", a.createDisbursement, fundWriters)

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // Environments.
@@ -36,6 +37,8 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	// MetricsNetworks are the networks whose clients may read /metrics.
 	MetricsNetworks []netip.Prefix
+	// ReconcileEvery is how often `serve` reconciles the ledger in the background.
+	ReconcileEvery time.Duration
 }
 
 // Error names the variable whose value is bad.
@@ -66,6 +69,9 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.MetricsNetworks, err = parseNetworks("GUANAI_METRICS_NETWORKS", or(getenv("GUANAI_METRICS_NETWORKS"), defaultMetricsNetworks)); err != nil {
 		return c, err
+	}
+	if c.ReconcileEvery, err = time.ParseDuration(or(getenv("GUANAI_RECONCILE_EVERY"), "1h")); err != nil || c.ReconcileEvery < time.Minute {
+		return c, &Error{"GUANAI_RECONCILE_EVERY", "must be a duration of a minute or more, like 1h or 30m"}
 	}
 	return c, nil
 }

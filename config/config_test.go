@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"testing"
+	"time"
 )
 
 func TestLoad(t *testing.T) {
@@ -23,6 +24,9 @@ func TestLoad(t *testing.T) {
 		{"bad base url", map[string]string{"GUANAI_BASE_URL": "guanai.example.org"}, "GUANAI_BASE_URL"},
 		{"bad proxy", map[string]string{"GUANAI_TRUSTED_PROXIES": "10.0.0.0/8, nonsense"}, "GUANAI_TRUSTED_PROXIES"},
 		{"bad metrics network", map[string]string{"GUANAI_METRICS_NETWORKS": "10.0.0.0/33"}, "GUANAI_METRICS_NETWORKS"},
+		{"reconciliation every half hour", map[string]string{"GUANAI_RECONCILE_EVERY": "30m"}, ""},
+		{"reconciliation every second", map[string]string{"GUANAI_RECONCILE_EVERY": "1s"}, "GUANAI_RECONCILE_EVERY"},
+		{"reconciliation every so often", map[string]string{"GUANAI_RECONCILE_EVERY": "hourly"}, "GUANAI_RECONCILE_EVERY"},
 		{"the old name of the ID hash key", map[string]string{"GUANAI_SESSION_KEY": "f3Kq9-zX2mPw7Lr4Tb8Nc1Vy6Hd0Gs5J"}, "GUANAI_SESSION_KEY"},
 	}
 	for _, tc := range cases {
@@ -95,5 +99,12 @@ func TestBaseURLFollowsTheAddress(t *testing.T) {
 	})
 	if err != nil || c.BaseURL != "https://guanai.example.org" {
 		t.Errorf("an explicit base URL: %q, %v", c.BaseURL, err)
+	}
+}
+
+func TestReconcileHourlyByDefault(t *testing.T) {
+	c, err := Load(func(string) string { return "" })
+	if err != nil || c.ReconcileEvery != time.Hour {
+		t.Fatalf("reconcile every %v (%v), want an hour", c.ReconcileEvery, err)
 	}
 }

@@ -47,10 +47,11 @@ var ledgerChecks = []struct{ name, sql string }{
 		ORDER BY 1 LIMIT 20`},
 }
 
-// LedgerCheck is one reconciliation check, by its code (receipts_gap_free, ...), and the problems it found.
+// LedgerCheck is one reconciliation check, by its code (receipts_gap_free, ...), and the problems it found; stored
+// in ledger_reconciliations as {"name": ..., "problems": [...]}.
 type LedgerCheck struct {
-	Name     string
-	Problems []string
+	Name     string   `json:"name"`
+	Problems []string `json:"problems"`
 }
 
 // VerifyLedger runs every reconciliation check in one snapshot.
@@ -66,7 +67,7 @@ func (s *Store) VerifyLedger(ctx context.Context) ([]LedgerCheck, error) {
 		if err != nil {
 			return nil, fmt.Errorf("check %q: %w", c.name, err)
 		}
-		check := LedgerCheck{Name: c.name}
+		check := LedgerCheck{Name: c.name, Problems: []string{}} // a stored pass says [], not null
 		for rows.Next() {
 			var p string
 			if err := rows.Scan(&p); err != nil {

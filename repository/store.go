@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/riverqueue/river"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -22,8 +23,11 @@ import (
 type Store struct {
 	db    *gorm.DB
 	sql   *sql.DB
+	url   string // for the pool StartJobs opens
 	idKey []byte
 	clock domain.Clock
+	log   *slog.Logger
+	queue *river.Client[*sql.Tx] // enqueues background jobs (see jobs.go)
 }
 
 // Actor is who does something, and from where, for the audit log. Role is the actor's role as the session knows
@@ -49,9 +53,12 @@ const slowStatement = 200 * time.Millisecond
 
 // Open connects to the database at url.
 func Open(ctx context.Context, url string, o Options) (*Store, error) {
-	s := &Store{idKey: o.IDKey, clock: o.Clock}
+	s := &Store{url: url, idKey: o.IDKey, clock: o.Clock, log: o.Log}
 	if s.clock == nil {
 		s.clock = domain.SystemClock{}
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
 	}
 	log := logger.Discard
 	if o.Log != nil {
@@ -88,6 +95,10 @@ func Open(ctx context.Context, url string, o Options) (*Store, error) {
 		return nil, fmt.Errorf("database does not answer: %w", err)
 	}
 	s.db, s.sql = db, sqlDB
+	if s.queue, err = newQueue(s); err != nil {
+		sqlDB.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
