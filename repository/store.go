@@ -5,9 +5,13 @@ package repository
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -151,6 +155,12 @@ func IsUnavailable(err error) bool {
 	// Any failure to connect counts, whatever the server said while refusing.
 	var connErr *pgconn.ConnectError
 	if errors.As(err, &connErr) || errors.Is(err, sql.ErrConnDone) || errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	// So does a connection cut while a statement was on it: the server crashed or restarted under it.
+	var netErr *net.OpError
+	if errors.As(err, &netErr) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, driver.ErrBadConn) || errors.Is(err, pgconn.ErrConnClosed) || pgconn.SafeToRetry(err) || pgconn.Timeout(err) {
 		return true
 	}
 	var pgErr *pgconn.PgError
