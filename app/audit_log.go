@@ -14,7 +14,7 @@ import (
 // auditLogView is the audit log page: a page of events told as sentences, and the filter above them.
 type auditLogView struct {
 	Lines    []auditLine
-	Pager    pager
+	Paging   listPaging
 	Areas    []string
 	Actors   []auditChoice
 	Actor    string // the chosen ?actor=: "", "system" or an account's id
@@ -54,7 +54,7 @@ const auditSystem = "system"
 
 func (a *App) auditLog(c echo.Context) error {
 	ctx := c.Request().Context()
-	f := repository.AuditFilter{Page: pageParam(c)}
+	f := repository.AuditFilter{}
 	v := auditLogView{Areas: repository.AuditAreas}
 	if area := c.QueryParam("area"); slices.Contains(repository.AuditAreas, area) {
 		f.Area = area
@@ -68,7 +68,7 @@ func (a *App) auditLog(c echo.Context) error {
 		}
 	}
 	v.Filtered = f.Area != "" || v.Actor != ""
-	entries, total, err := a.store.AuditLog(ctx, f)
+	entries, err := a.store.AuditLog(ctx, f, cursorParam(c))
 	if err != nil {
 		return err
 	}
@@ -83,7 +83,7 @@ func (a *App) auditLog(c echo.Context) error {
 	p := a.newPage(c, "audit.title")
 	p.Form = c.QueryParams()
 	w := newAuditWords(p, pools)
-	for _, e := range entries {
+	for _, e := range entries.Rows {
 		v.Lines = append(v.Lines, w.line(e))
 	}
 	v.Actors = []auditChoice{{Value: auditSystem, Label: p.T("audit.system")}}
@@ -95,12 +95,12 @@ func (a *App) auditLog(c echo.Context) error {
 	}
 	if !chosen { // someone the list does not offer (a staff member's own events): keep them chosen
 		label := "#" + v.Actor
-		if len(entries) > 0 {
-			label = entries[0].ActorName
+		if len(entries.Rows) > 0 {
+			label = entries.Rows[0].ActorName
 		}
 		v.Actors = append(v.Actors, auditChoice{Value: v.Actor, Label: label})
 	}
-	v.Pager = listPager(c.Request().URL, f.Page, total)
+	v.Paging = pagingOf(c.Request().URL, entries, "")
 	p.Data = v
 	return a.views.render(c, http.StatusOK, "audit", p)
 }

@@ -171,12 +171,12 @@ func TestPasswordChangeAndResetLink(t *testing.T) {
 	if r := staff.get("/staff"); r.Status != http.StatusSeeOther {
 		t.Fatalf("session survived a reset: %d", r.Status)
 	}
-	events, _, err := ta.store.AuditLog(context.Background(), repository.AuditFilter{SubjectUserID: u.ID})
+	events, err := ta.store.AuditLog(context.Background(), repository.AuditFilter{SubjectUserID: u.ID}, domain.Cursor{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	actions := map[string]bool{}
-	for _, e := range events {
+	for _, e := range events.Rows {
 		actions[e.Action] = true
 	}
 	for _, want := range []string{"password.change", "password.reset_link", "password.reset"} {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"guanai/domain"
 	"guanai/repository"
 )
 
@@ -40,11 +41,11 @@ func TestClientAddressTrustsOnlyNamedProxies(t *testing.T) {
 			if r := c.do(req2); r.Status != http.StatusSeeOther {
 				t.Fatalf("register: status %d", r.Status)
 			}
-			entries, _, err := ta.store.AuditLog(context.Background(), repository.AuditFilter{})
-			if err != nil || len(entries) == 0 {
+			entries, err := ta.store.AuditLog(context.Background(), repository.AuditFilter{}, domain.Cursor{})
+			if err != nil || len(entries.Rows) == 0 {
 				t.Fatalf("audit log: %v", err)
 			}
-			if got := entries[0].ActorIP; got != tc.wantIP {
+			if got := entries.Rows[0].ActorIP; got != tc.wantIP {
 				t.Errorf("the registration was recorded from %s, want %s", got, tc.wantIP)
 			}
 		})

@@ -135,11 +135,11 @@ func seedDemoSpending(ctx context.Context, store *repository.Store, maker, check
 			return fmt.Errorf("demo disbursement %d: %w", i, err)
 		}
 	}
-	list, _, err := store.ListDonations(ctx, repository.DonationFilter{})
-	if err != nil || len(list) == 0 {
+	list, err := store.ListDonations(ctx, repository.DonationFilter{}, domain.Cursor{})
+	if err != nil || len(list.Rows) == 0 {
 		return err
 	}
-	return store.ReverseDonation(ctx, maker, list[len(list)-1].ID, "银行退回：重复入账")
+	return store.ReverseDonation(ctx, maker, list.Rows[len(list.Rows)-1].ID, "银行退回：重复入账")
 }
 
 func demoMove(ctx context.Context, store *repository.Store, maker, checker repository.Actor, id int64, state string, i int) error {

@@ -13,19 +13,18 @@ import (
 
 type disbursementListView struct {
 	Disbursements []repository.Disbursement
-	Pager         pager
+	Paging        listPaging
 	States        []string
 }
 
 func (a *App) disbursementList(c echo.Context) error {
-	status, page := c.QueryParam("status"), pageParam(c)
-	list, total, err := a.store.ListDisbursements(c.Request().Context(), status, page)
+	list, err := a.store.ListDisbursements(c.Request().Context(), c.QueryParam("status"), cursorParam(c))
 	if err != nil {
 		return err
 	}
 	p := a.newPage(c, "disbursements.title")
 	p.Form = c.QueryParams()
-	p.Data = disbursementListView{Disbursements: list, Pager: listPager(c.Request().URL, page, total), States: domain.DisbursementStates}
+	p.Data = disbursementListView{Disbursements: list.Rows, Paging: pagingOf(c.Request().URL, list, ""), States: domain.DisbursementStates}
 	return a.views.render(c, http.StatusOK, "disbursements", p)
 }
 

@@ -191,16 +191,16 @@ func (f donationForm) request(now time.Time) (repository.DonationRequest, domain
 
 type donationListView struct {
 	Donations []repository.Donation
-	Pager     pager
+	Paging    listPaging
 	Programs  []repository.Program
 }
 
 func (a *App) donationList(c echo.Context) error {
 	ctx := c.Request().Context()
-	f := repository.DonationFilter{ProgramCode: c.QueryParam("program"), Page: pageParam(c)}
+	f := repository.DonationFilter{ProgramCode: c.QueryParam("program")}
 	f.From, _ = domain.ParseDate(c.QueryParam("from"))
 	f.To, _ = domain.ParseDate(c.QueryParam("to"))
-	list, total, err := a.store.ListDonations(ctx, f)
+	list, err := a.store.ListDonations(ctx, f, cursorParam(c))
 	if err != nil {
 		return err
 	}
@@ -210,7 +210,7 @@ func (a *App) donationList(c echo.Context) error {
 	}
 	p := a.newPage(c, "donations.title")
 	p.Form = c.QueryParams()
-	p.Data = donationListView{Donations: list, Pager: listPager(c.Request().URL, f.Page, total), Programs: programs}
+	p.Data = donationListView{Donations: list.Rows, Paging: pagingOf(c.Request().URL, list, ""), Programs: programs}
 	return a.views.render(c, http.StatusOK, "donations", p)
 }
 

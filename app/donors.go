@@ -11,25 +11,24 @@ import (
 
 type donorListView struct {
 	Donors []repository.DonorSummary
-	Pager  pager
+	Paging listPaging
 }
 
 func (a *App) donorList(c echo.Context) error {
-	page := pageParam(c)
-	donors, total, err := a.store.ListDonors(c.Request().Context(), c.QueryParam("q"), page)
+	donors, err := a.store.ListDonors(c.Request().Context(), c.QueryParam("q"), cursorParam(c))
 	if err != nil {
 		return err
 	}
 	p := a.newPage(c, "donors.title")
 	p.Form = c.QueryParams()
-	p.Data = donorListView{Donors: donors, Pager: listPager(c.Request().URL, page, total)}
+	p.Data = donorListView{Donors: donors.Rows, Paging: pagingOf(c.Request().URL, donors, "")}
 	return a.views.render(c, http.StatusOK, "donors", p)
 }
 
 type donorView struct {
 	Donor     repository.DonorSummary
 	Donations []repository.Donation
-	Pager     pager
+	Paging    listPaging
 }
 
 func (a *App) donorPage(c echo.Context) error {
@@ -38,13 +37,12 @@ func (a *App) donorPage(c echo.Context) error {
 		return err
 	}
 	id, ctx := d.ID, c.Request().Context()
-	page := pageParam(c)
-	list, total, err := a.store.ListDonations(ctx, repository.DonationFilter{DonorID: id, Page: page})
+	list, err := a.store.ListDonations(ctx, repository.DonationFilter{DonorID: id}, cursorParam(c))
 	if err != nil {
 		return err
 	}
 	p := a.newPage(c, "donor.title")
-	p.Data = donorView{Donor: d, Donations: list, Pager: listPager(c.Request().URL, page, total)}
+	p.Data = donorView{Donor: d, Donations: list.Rows, Paging: pagingOf(c.Request().URL, list, "")}
 	return a.views.render(c, http.StatusOK, "donor", p)
 }
 

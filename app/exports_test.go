@@ -336,11 +336,11 @@ func TestExportIsAudited(t *testing.T) {
 	f.donate(t, "2026-03-01", 10_00, "", "")
 	exportDownloadOK(t, f.finance, exportURL("donations", "csv", "2026-03-01", "2026-03-31", ""),
 		"donations_2026-03-01_2026-03-31.csv", "捐赠明细_2026-03-01_2026-03-31.csv")
-	entries, _, err := f.ta.store.AuditLog(context.Background(), repository.AuditFilter{})
+	log, err := f.ta.store.AuditLog(context.Background(), repository.AuditFilter{}, domain.Cursor{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(entries) == 0 || entries[0].Action != "export.download" || !strings.Contains(entries[0].After, "捐赠明细_2026-03-01_2026-03-31.csv") {
-		t.Fatalf("newest audit entry %+v, want the export", entries[0])
+	if entries := log.Rows; len(entries) == 0 || entries[0].Action != "export.download" || !strings.Contains(entries[0].After, "捐赠明细_2026-03-01_2026-03-31.csv") {
+		t.Fatalf("newest audit entries %+v, want the export", entries)
 	}
 }

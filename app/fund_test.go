@@ -96,13 +96,13 @@ func TestRecordDonationThroughTheForm(t *testing.T) {
 	if locations[0] == "" || locations[0] != locations[1] {
 		t.Fatalf("double submit went to %v", locations)
 	}
-	list, total, err := ta.store.ListDonations(context.Background(), repository.DonationFilter{})
-	if err != nil || total != 1 {
-		t.Fatalf("%d donations after a double click (%v)", total, err)
+	list, err := ta.store.ListDonations(context.Background(), repository.DonationFilter{}, domain.Cursor{})
+	if err != nil || len(list.Rows) != 1 || list.Count != (repository.Count{N: 1}) {
+		t.Fatalf("%d donations (counted %+v) after a double click (%v)", len(list.Rows), list.Count, err)
 	}
 	d := fin.get(locations[0])
 	mustContain(t, d, "杭州某某科技有限公司", "¥12,345.60", "2026-000001", "关爱基金")
-	receipt := fin.get("/admin/receipts/" + itoa(list[0].ReceiptID))
+	receipt := fin.get("/admin/receipts/" + itoa(list.Rows[0].ReceiptID))
 	mustContain(t, receipt, "壹万贰仟叁佰肆拾伍元陆角整", "2026-000001", "91110000600037341L", "测试finance")
 	mustNotContain(t, receipt, "作废 VOID</span>")
 
@@ -111,16 +111,16 @@ func TestRecordDonationThroughTheForm(t *testing.T) {
 	other.Set("amount", "99")
 	r = fin.post("/admin/donations", other)
 	mustContain(t, r, "这张表单已用于另一笔捐赠")
-	if _, total, _ := ta.store.ListDonations(context.Background(), repository.DonationFilter{}); total != 1 {
-		t.Fatalf("%d donations after a reused key", total)
+	if again, _ := ta.store.ListDonations(context.Background(), repository.DonationFilter{}, domain.Cursor{}); len(again.Rows) != 1 {
+		t.Fatalf("%d donations after a reused key", len(again.Rows))
 	}
 
 	// Reverse it: the receipt keeps its number and shows as void; a copy is marked 复制件.
-	if r := fin.post("/admin/donations/"+itoa(list[0].ID)+"/reverse", url.Values{"reason": {"重复入账"}}); r.Status != http.StatusSeeOther {
+	if r := fin.post("/admin/donations/"+itoa(list.Rows[0].ID)+"/reverse", url.Values{"reason": {"重复入账"}}); r.Status != http.StatusSeeOther {
 		t.Fatalf("reverse: %d", r.Status)
 	}
-	mustContain(t, fin.get("/admin/receipts/"+itoa(list[0].ReceiptID)), "2026-000001", "作废 VOID")
-	r = fin.post("/admin/donations/"+itoa(list[0].ID)+"/reissue", nil)
+	mustContain(t, fin.get("/admin/receipts/"+itoa(list.Rows[0].ReceiptID)), "2026-000001", "作废 VOID")
+	r = fin.post("/admin/donations/"+itoa(list.Rows[0].ID)+"/reissue", nil)
 	mustContain(t, fin.get(r.Location), "复制件", "2026-000001")
 }
 

@@ -98,15 +98,16 @@ func (a *App) loadFundHome(c echo.Context, v *adminHomeView) error {
 	if v.Pools, err = a.store.Pools(ctx); err != nil {
 		return err
 	}
-	if v.Recent, _, err = a.store.ListDonations(ctx, repository.DonationFilter{}); err != nil {
+	recent, err := a.store.ListDonations(ctx, repository.DonationFilter{}, domain.Cursor{})
+	if err != nil {
 		return err
 	}
-	if len(v.Recent) > 8 {
-		v.Recent = v.Recent[:8]
-	}
-	if v.Drafts, _, err = a.store.ListDisbursements(ctx, domain.DisbursementDraft, 1); err != nil {
+	v.Recent = recent.Rows[:min(len(recent.Rows), 8)]
+	drafts, err := a.store.ListDisbursements(ctx, domain.DisbursementDraft, domain.Cursor{})
+	if err != nil {
 		return err
 	}
+	v.Drafts = drafts.Rows
 	v.Reconciliation, err = a.reconciliation(ctx, "/admin", false)
 	return err
 }

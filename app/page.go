@@ -164,6 +164,9 @@ func (p *Page) QuarterOf(day time.Time) string {
 	return quarterName(p.loc, domain.QuarterOf(domain.CalendarDay(day)))
 }
 
+// Num writes a count with a comma every three digits: 1,000.
+func (p *Page) Num(n int64) string { return transparencyCount(n) }
+
 // Mask shows a phone as 138****1234.
 func (p *Page) Mask(phone string) string { return domain.MaskPhone(phone) }
 

@@ -7,7 +7,9 @@ import (
 	"guanai/repository"
 )
 
-// pager is the navigation under a list: which page this is of how many, and links to the pages on either side.
+// pager is the navigation under a list numbered by page: which page this is of how many, and links to the pages on
+// either side. It serves the statement pages, whose lines are a file's (5,000 at most, read in memory) and whose
+// uploads are a few a week; lists that grow are paged by cursor (listPaging).
 type pager struct {
 	Page, Pages int
 	Total       int64

@@ -11,23 +11,23 @@ import (
 
 type peopleView struct {
 	People []domain.User
-	Pager  pager
+	Paging listPaging
 	Filter repository.PeopleFilter
 }
 
 func (a *App) peopleList(c echo.Context) error {
 	f := repository.PeopleFilter{Role: domain.Role(c.QueryParam("role")), Status: domain.Status(c.QueryParam("status")),
-		Query: c.QueryParam("q"), Page: pageParam(c)}
+		Query: c.QueryParam("q")}
 	if !f.Role.Valid() {
 		f.Role = ""
 	}
-	people, total, err := a.store.ListPeople(c.Request().Context(), f)
+	people, err := a.store.ListPeople(c.Request().Context(), f, cursorParam(c))
 	if err != nil {
 		return err
 	}
 	p := a.newPage(c, "people.title")
 	p.Form = c.QueryParams()
-	p.Data = peopleView{People: people, Filter: f, Pager: listPager(c.Request().URL, f.Page, total)}
+	p.Data = peopleView{People: people.Rows, Filter: f, Paging: pagingOf(c.Request().URL, people, "")}
 	return a.views.render(c, http.StatusOK, "people", p)
 }
 

@@ -39,7 +39,7 @@ type transparencyView struct {
 	Months       []transparencyMonth
 	Chart        template.HTML
 	Donations    []repository.PublicDonation
-	Pager        pager
+	Paging       listPaging
 	Quarters     []transparencyQuarterLink // the latest reports
 	MoreQuarters bool
 }
@@ -68,16 +68,11 @@ type transparencyQuarterLink struct {
 
 func (a *App) transparencyPage(c echo.Context) error {
 	ctx := c.Request().Context()
-	page := pageParam(c)
 	ov, err := a.store.TransparencyOverview(ctx)
 	if err != nil {
 		return err
 	}
-	total := ov.Totals.Donations
-	if pages := (total + repository.PublicPageSize - 1) / repository.PublicPageSize; int64(page) > max(pages, 1) {
-		return domain.ErrNotFound
-	}
-	donations, err := a.store.PublicDonations(ctx, page)
+	donations, err := a.store.PublicDonations(ctx, cursorParam(c))
 	if err != nil {
 		return err
 	}
@@ -86,8 +81,8 @@ func (a *App) transparencyPage(c echo.Context) error {
 		return err
 	}
 	p := a.newPage(c, "transparency.title")
-	v := transparencyView{Totals: ov.Totals, Programs: ov.Programs, Donations: donations,
-		Pager: newPager(c.Request().URL, page, total, repository.PublicPageSize, "donations")}
+	v := transparencyView{Totals: ov.Totals, Programs: ov.Programs, Donations: donations.Rows,
+		Paging: pagingOf(c.Request().URL, donations, "donations")}
 	var raised, disbursed domain.Money
 	for _, m := range ov.Months {
 		v.Months = append(v.Months, transparencyMonth{Label: transparencyMonthName(p, m.Month), Raised: m.Raised, Disbursed: m.Disbursed})

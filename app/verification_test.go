@@ -82,11 +82,11 @@ func TestRevealIsAudited(t *testing.T) {
 
 	r := auditor.post("/admin/people/"+itoa(staff.ID)+"/reveal", nil)
 	mustContain(t, r, "13900000013", "本次查看已记录")
-	events, _, err := ta.store.AuditLog(context.Background(), repository.AuditFilter{SubjectUserID: staff.ID})
+	log, err := ta.store.AuditLog(context.Background(), repository.AuditFilter{SubjectUserID: staff.ID}, domain.Cursor{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(events) == 0 || events[0].Action != "phone.reveal" || events[0].ActorID == nil || *events[0].ActorID != who.ID {
+	if events := log.Rows; len(events) == 0 || events[0].Action != "phone.reveal" || events[0].ActorID == nil || *events[0].ActorID != who.ID {
 		t.Fatalf("newest event %+v, want a reveal by the auditor", events)
 	}
 	mustContain(t, auditor.get("/admin/audit"), "查看完整手机号", "吴静")

@@ -38,3 +38,13 @@ func CreditCodeCheckChar(first17 string) (check byte, ok bool) {
 	}
 	return creditCodeChars[(31-sum%31)%31], true
 }
+
+// CreditCodePrefix reads a search as the start of a credit code: at least four characters, all of them ones a
+// code can hold; a name or a phone's digits that are not long enough are not one.
+func CreditCodePrefix(s string) (string, bool) {
+	code := NormalizeCreditCode(s)
+	if len(code) < 4 || len(code) > 18 || strings.Trim(code, creditCodeChars) != "" {
+		return "", false
+	}
+	return code, true
+}

@@ -18,7 +18,8 @@ func TestAuditLogNamesTheSubjects(t *testing.T) {
 	admin := f.approver
 
 	donation := f.donate(t, 1234_56, "")
-	donations, _, err := s.ListDonations(ctx, repository.DonationFilter{})
+	list, err := s.ListDonations(ctx, repository.DonationFilter{}, domain.Cursor{})
+	donations := list.Rows
 	if err != nil || len(donations) != 1 || donations[0].ReceiptNumber == "" {
 		t.Fatalf("donations %+v, %v", donations, err)
 	}
@@ -46,12 +47,13 @@ func TestAuditLogNamesTheSubjects(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	entries, total, err := s.AuditLog(ctx, repository.AuditFilter{Limit: 1000})
+	log, err := s.AuditLog(ctx, repository.AuditFilter{Limit: 1000}, domain.Cursor{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if int(total) != len(entries) {
-		t.Fatalf("total %d for %d entries", total, len(entries))
+	entries := log.Rows
+	if log.Count != (repository.Count{N: int64(len(entries))}) || log.Older != nil {
+		t.Fatalf("counted %+v for %d entries", log.Count, len(entries))
 	}
 	find := func(action string, subjectID int64) repository.AuditEntry {
 		t.Helper()
@@ -111,15 +113,15 @@ func TestAuditLogFilters(t *testing.T) {
 	actions := func(filter repository.AuditFilter) ([]string, int64) {
 		t.Helper()
 		filter.Limit = 1000
-		entries, total, err := s.AuditLog(ctx, filter)
+		log, err := s.AuditLog(ctx, filter, domain.Cursor{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		out := make([]string, len(entries))
-		for i, e := range entries {
-			out[len(entries)-1-i] = e.Action
+		out := make([]string, len(log.Rows))
+		for i, e := range log.Rows {
+			out[len(log.Rows)-1-i] = e.Action
 		}
-		return out, total
+		return out, log.Count.N
 	}
 	for _, c := range []struct {
 		name   string
@@ -147,9 +149,14 @@ func TestAuditLogFilters(t *testing.T) {
 	if _, err := s.RevealPhone(ctx, f.approver, staff.ID); err != nil {
 		t.Fatal(err)
 	}
-	page, total, err := s.AuditLog(ctx, repository.AuditFilter{ActorID: f.approver.UserID, Limit: 2, Page: 2})
-	if err != nil || total != 3 || len(page) != 1 || page[0].Action != "phone.reveal" {
-		t.Errorf("page 2: %+v of %d (%v)", page, total, err)
+	filter := repository.AuditFilter{ActorID: f.approver.UserID, Limit: 2}
+	first, err := s.AuditLog(ctx, filter, domain.Cursor{})
+	if err != nil || first.Count.N != 3 || len(first.Rows) != 2 || first.Older == nil {
+		t.Fatalf("page 1: %+v (%v)", first, err)
+	}
+	second, err := s.AuditLog(ctx, filter, *first.Older)
+	if err != nil || len(second.Rows) != 1 || second.Rows[0].Action != "phone.reveal" || second.Older != nil || second.Newer == nil {
+		t.Errorf("page 2: %+v (%v)", second, err)
 	}
 	for _, a := range []string{"donation.record", "disbursement.approved", "account.status", "account.verify", "phone.reveal"} {
 		if repository.AuditArea(a) == "" {

@@ -3,6 +3,7 @@ package repository
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -219,21 +220,28 @@ const disbursementSQL = `SELECT d.id, d.account_id AS pool_id, a.code AS pool_co
 	FROM disbursements d JOIN accounts a ON a.id = d.account_id JOIN users m ON m.id = d.maker_id
 	LEFT JOIN users c ON c.id = d.checker_id`
 
-// ListDisbursements returns one page of disbursements in a state ("" for all), newest first, and the count.
-func (s *Store) ListDisbursements(ctx context.Context, status string, page int) ([]Disbursement, int64, error) {
+// disbursementPages pages the disbursement list, newest first.
+var disbursementPages = keyset{id: "d.id", size: PageSize}
+
+// ListDisbursements returns the page c names of the disbursements in a state ("" for all), newest first, and how
+// many there are.
+func (s *Store) ListDisbursements(ctx context.Context, status string, c domain.Cursor) (ListPage[Disbursement], error) {
 	where, args := "TRUE", []any{}
 	if status != "" {
 		where, args = "d.status = ?", []any{status}
 	}
 	db := s.db.WithContext(ctx)
-	var total int64
-	if err := db.Raw("SELECT count(*) FROM disbursements d WHERE "+where, args...).Scan(&total).Error; err != nil {
-		return nil, 0, err
+	p, err := pageOf(disbursementPages, c, func(d Disbursement) domain.Cursor { return domain.Cursor{ID: d.ID} },
+		func(q pageSQL) ([]Disbursement, error) {
+			tail, tailArgs := q.Tail()
+			var out []Disbursement
+			err := db.Raw(disbursementSQL+" WHERE "+where+tail, append(slices.Clone(args), tailArgs...)...).Scan(&out).Error
+			return out, err
+		})
+	if err == nil {
+		p.Count, err = countUpTo(db, "SELECT 1 FROM disbursements d WHERE "+where, args...)
 	}
-	var out []Disbursement
-	err := db.Raw(disbursementSQL+" WHERE "+where+" ORDER BY d.id DESC LIMIT ? OFFSET ?",
-		append(args, PageSize, max(page-1, 0)*PageSize)...).Scan(&out).Error
-	return out, total, err
+	return p, err
 }
 
 // DisbursementByID loads one disbursement.

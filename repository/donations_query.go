@@ -2,7 +2,10 @@ package repository
 
 import (
 	"context"
+	"slices"
 	"time"
+
+	"gorm.io/gorm"
 
 	"guanai/domain"
 )
@@ -37,8 +40,6 @@ type DonationFilter struct {
 	DonorID     int64
 	ProgramCode string
 	From, To    time.Time // received dates, inclusive; zero means open
-	Page        int
-	All         bool // every match, for exports
 }
 
 const donationSQL = `SELECT n.id, n.donor_id, d.name AS donor_name, d.kind AS donor_kind, d.publish_name, n.amount,
@@ -50,15 +51,25 @@ const donationSQL = `SELECT n.id, n.donor_id, d.name AS donor_name, d.kind AS do
 	LEFT JOIN programs p ON p.id = n.program_id
 	LEFT JOIN receipts r ON r.donation_id = n.id AND r.copy_of IS NULL`
 
-func (f DonationFilter) where() (string, []any) {
+// where is the filter as SQL over donations n. The program is looked up first, so that the planner sees which
+// one it is: a program few gifts went to is read from donations_program_received_idx, not found by reading the
+// newest gifts of every program until a page of its own turns up.
+func (f DonationFilter) where(db *gorm.DB) (string, []any, error) {
 	where, args := "TRUE", []any{}
 	if f.DonorID != 0 {
 		where += " AND n.donor_id = ?"
 		args = append(args, f.DonorID)
 	}
 	if f.ProgramCode != "" {
-		where += " AND n.program_id = (SELECT id FROM programs WHERE code = ?)"
-		args = append(args, f.ProgramCode)
+		var ids []int64
+		if err := db.Raw("SELECT id FROM programs WHERE code = ?", f.ProgramCode).Scan(&ids).Error; err != nil {
+			return "", nil, err
+		}
+		if len(ids) == 0 { // no such program: nothing is in it
+			return "FALSE", nil, nil
+		}
+		where += " AND n.program_id = ?"
+		args = append(args, ids[0])
 	}
 	if !f.From.IsZero() {
 		where += " AND n.received_on >= ?"
@@ -68,25 +79,35 @@ func (f DonationFilter) where() (string, []any) {
 		where += " AND n.received_on <= ?"
 		args = append(args, f.To.Format("2006-01-02"))
 	}
-	return where, args
+	return where, args, nil
 }
 
-// ListDonations returns one page (or, with All, every one) of the matching donations, newest first, and the count.
-func (s *Store) ListDonations(ctx context.Context, f DonationFilter) ([]Donation, int64, error) {
-	where, args := f.where()
+// donationPages pages the donation lists by the day a gift was received, then by id: ties on a busy day are
+// kept in order.
+var donationPages = keyset{key: "n.received_on", id: "n.id", value: dayKey, size: PageSize}
+
+// donationAt is a donation's place in those lists.
+func donationAt(d Donation) domain.Cursor {
+	return domain.Cursor{Key: d.ReceivedOn.Format(time.DateOnly), ID: d.ID}
+}
+
+// ListDonations returns the page c names of the matching donations, newest first, and how many match.
+func (s *Store) ListDonations(ctx context.Context, f DonationFilter, c domain.Cursor) (ListPage[Donation], error) {
 	db := s.db.WithContext(ctx)
-	var total int64
-	if err := db.Raw("SELECT count(*) FROM donations n WHERE "+where, args...).Scan(&total).Error; err != nil {
-		return nil, 0, err
+	where, args, err := f.where(db)
+	if err != nil {
+		return ListPage[Donation]{}, err
 	}
-	q := donationSQL + " WHERE " + where + " ORDER BY n.received_on DESC, n.id DESC"
-	if !f.All {
-		q += " LIMIT ? OFFSET ?"
-		args = append(args, PageSize, max(f.Page-1, 0)*PageSize)
+	p, err := pageOf(donationPages, c, donationAt, func(q pageSQL) ([]Donation, error) {
+		tail, tailArgs := q.Tail()
+		var out []Donation
+		err := db.Raw(donationSQL+" WHERE "+where+tail, append(slices.Clone(args), tailArgs...)...).Scan(&out).Error
+		return out, err
+	})
+	if err == nil {
+		p.Count, err = countUpTo(db, "SELECT 1 FROM donations n WHERE "+where, args...)
 	}
-	var out []Donation
-	err := db.Raw(q, args...).Scan(&out).Error
-	return out, total, err
+	return p, err
 }
 
 // BookedLate reports whether the gift counts in a later quarter than it was received in, because that quarter's

@@ -3,7 +3,8 @@ package repository
 import (
 	"context"
 	"errors"
-	"strings"
+	"slices"
+	"strconv"
 	"time"
 
 	"gorm.io/gorm"
@@ -88,69 +89,95 @@ func (s *Store) CreateDonor(ctx context.Context, actor Actor, d domain.Donor) (i
 	return id, err
 }
 
-const donorSummarySQL = `SELECT d.id, d.kind, d.name, coalesce(d.credit_code, '') AS credit_code, d.phone, d.email, d.address,
-		d.publish_name, d.created_at, d.merged_into_id,
-		count(n.id) FILTER (WHERE n.reversed_at IS NULL) AS donations,
+// donorColumns are a DonorSummary's, from donors d and their giving g (donorGiving).
+const donorColumns = `d.id, d.kind, d.name, coalesce(d.credit_code, '') AS credit_code, d.phone, d.email, d.address,
+	d.publish_name, d.created_at, d.merged_into_id, g.donations, g.total, g.last`
+
+// donorGiving sums each donor's gifts from that donor's own entries in donations_donor_idx: a page of donors costs
+// their gifts, however many others there are. It follows donors d in a FROM list, once they are narrowed to a page.
+const donorGiving = `CROSS JOIN LATERAL (SELECT count(*) FILTER (WHERE n.reversed_at IS NULL) AS donations,
 		coalesce(sum(n.amount) FILTER (WHERE n.reversed_at IS NULL), 0) AS total,
 		max(n.received_on)::timestamptz AS last
-	FROM donors d LEFT JOIN donations n ON n.donor_id = d.id`
+	FROM donations n WHERE n.donor_id = d.id) g`
 
-// donorMatch is the condition for donors (aliased d) that a search matches: a name fragment, the last digits of a
-// phone (three or more digits), or the start of a credit code. Merged duplicates never match.
-func donorMatch(query string) (string, []any) {
-	query = strings.TrimSpace(domain.ToHalfWidth(query))
-	if query == "" {
-		return "d.merged_into_id IS NULL", nil
-	}
-	where := "d.merged_into_id IS NULL AND (d.name ILIKE ?"
-	args := []any{"%" + escapeLike(query) + "%"}
-	if digits := strings.Map(keepDigit, query); len(digits) >= 3 && len(digits) == len(strings.ReplaceAll(query, " ", "")) {
-		where += " OR regexp_replace(d.phone, '[^0-9]', '', 'g') LIKE ?"
-		args = append(args, "%"+digits)
-	}
-	if code := domain.NormalizeCreditCode(query); len(code) >= 4 {
-		where += " OR d.credit_code LIKE ?"
-		args = append(args, escapeLike(code)+"%")
-	}
-	return where + ")", args
-}
+// donorSummarySQL reads donors (aliased d) with their giving.
+const donorSummarySQL = "SELECT " + donorColumns + " FROM donors d " + donorGiving
 
-func keepDigit(r rune) rune {
-	if r >= '0' && r <= '9' {
-		return r
-	}
-	return -1
-}
+// donorPages pages the donor list, newest donor first; donorSearchPages pages a search's matches, best first
+// (their rank), then newest first.
+var (
+	donorPages       = keyset{id: "d.id", size: PageSize}
+	donorSearchPages = keyset{key: "score", id: "id", value: intKey, size: PageSize}
+)
 
-// ListDonors returns one page of donors matching a search (see donorMatch), most recent first, and the count.
-func (s *Store) ListDonors(ctx context.Context, query string, page int) ([]DonorSummary, int64, error) {
+// ListDonors returns the page c names of the donors a search matches (every donor when it is empty), and how many
+// it matches.
+func (s *Store) ListDonors(ctx context.Context, query string, c domain.Cursor) (ListPage[DonorSummary], error) {
 	db := s.db.WithContext(ctx)
-	where, args := donorMatch(query)
-	var total int64
-	if err := db.Raw("SELECT count(*) FROM donors d WHERE "+where, args...).Scan(&total).Error; err != nil {
-		return nil, 0, err
+	m := matchDonors(query)
+	var p ListPage[DonorSummary]
+	var err error
+	where, args := m.where()
+	if m.empty() {
+		p, err = pageOf(donorPages, c, donorAt, func(q pageSQL) ([]DonorSummary, error) {
+			tail, tailArgs := q.Tail()
+			var out []DonorSummary
+			err := db.Raw(donorSummarySQL+" WHERE "+where+tail, append(slices.Clone(args), tailArgs...)...).Scan(&out).Error
+			return out, err
+		})
+	} else {
+		p, err = searchDonors(db, m, c, PageSize)
 	}
-	var out []DonorSummary
-	err := db.Raw(donorSummarySQL+" WHERE "+where+" GROUP BY d.id ORDER BY d.id DESC LIMIT ? OFFSET ?",
-		append(args, PageSize, max(page-1, 0)*PageSize)...).Scan(&out).Error
-	return out, total, err
+	if err == nil {
+		p.Count, err = countUpTo(db, "SELECT 1 FROM donors d WHERE "+where, args...)
+	}
+	return p, err
 }
 
-// SearchDonors finds the donors a search matches for the donation form's chooser: an exact name first, then those
-// who gave most recently.
+// SearchDonors finds the donors a search matches for the donation form's chooser, best matches first.
 func (s *Store) SearchDonors(ctx context.Context, query string, limit int) ([]DonorSummary, error) {
-	where, args := donorMatch(query)
-	var out []DonorSummary
-	err := s.db.WithContext(ctx).Raw(donorSummarySQL+" WHERE "+where+
-		" GROUP BY d.id ORDER BY (d.name = ?) DESC, max(n.received_on) DESC NULLS LAST, d.id DESC LIMIT ?",
-		append(args, strings.TrimSpace(query), limit)...).Scan(&out).Error
-	return out, err
+	p, err := searchDonors(s.db.WithContext(ctx), matchDonors(query), domain.Cursor{}, limit)
+	return p.Rows, err
 }
+
+// rankedDonor is a donor with how well it matched a search.
+type rankedDonor struct {
+	DonorSummary
+	Score int
+}
+
+// searchDonors reads the page c names of a search's matches: the matches' ids and ranks first (the indexes find
+// them), then that page's donors alone with their giving.
+func searchDonors(db *gorm.DB, m donorSearch, c domain.Cursor, size int) (ListPage[DonorSummary], error) {
+	pages := donorSearchPages
+	pages.size = size
+	ranked, err := pageOf(pages, c, func(d rankedDonor) domain.Cursor {
+		return domain.Cursor{Key: strconv.Itoa(d.Score), ID: d.ID}
+	}, func(q pageSQL) ([]rankedDonor, error) {
+		score, scoreArgs := m.score()
+		where, whereArgs := m.where()
+		tail, tailArgs := q.Tail()
+		args := append(append(scoreArgs, whereArgs...), tailArgs...)
+		var out []rankedDonor
+		err := db.Raw(`SELECT page.score, `+donorColumns+` FROM (SELECT id, score FROM (
+				SELECT d.id, `+score+` AS score FROM donors d WHERE `+where+`) ranked WHERE TRUE`+tail+`) page
+			JOIN donors d ON d.id = page.id `+donorGiving+` ORDER BY `+q.Order, args...).Scan(&out).Error
+		return out, err
+	})
+	p := ListPage[DonorSummary]{Newer: ranked.Newer, Older: ranked.Older}
+	for _, r := range ranked.Rows {
+		p.Rows = append(p.Rows, r.DonorSummary)
+	}
+	return p, err
+}
+
+// donorAt is a donor's place in the list of every donor.
+func donorAt(d DonorSummary) domain.Cursor { return domain.Cursor{ID: d.ID} }
 
 // DonorByID returns a donor with their giving.
 func (s *Store) DonorByID(ctx context.Context, id int64) (DonorSummary, error) {
 	var out []DonorSummary
-	if err := s.db.WithContext(ctx).Raw(donorSummarySQL+" WHERE d.id = ? GROUP BY d.id", id).Scan(&out).Error; err != nil {
+	if err := s.db.WithContext(ctx).Raw(donorSummarySQL+" WHERE d.id = ?", id).Scan(&out).Error; err != nil {
 		return DonorSummary{}, err
 	}
 	if len(out) == 0 {

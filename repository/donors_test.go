@@ -77,8 +77,8 @@ func TestUpdateDonor(t *testing.T) {
 		t.Fatalf("no such donor: %v", err)
 	}
 	// The public page follows the consent at once.
-	list, err := f.s.PublicDonations(ctx, 1)
-	if err != nil || len(list) != 1 || list[0].PublicName != "" {
+	page, err := f.s.PublicDonations(ctx, domain.Cursor{})
+	if list := page.Rows; err != nil || len(list) != 1 || list[0].PublicName != "" {
 		t.Fatalf("public list after withdrawing consent: %+v, %v", list, err)
 	}
 }

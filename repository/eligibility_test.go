@@ -105,7 +105,8 @@ func TestConfirmEligibility(t *testing.T) {
 	if again := entryHospitals(t, s); len(again) != 5 {
 		t.Errorf("entries after a second confirm: %v", again)
 	}
-	all, _, err := s.AuditLog(ctx, repository.AuditFilter{Limit: 1000})
+	log, err := s.AuditLog(ctx, repository.AuditFilter{Limit: 1000}, domain.Cursor{})
+	all := log.Rows
 	if err != nil {
 		t.Fatal(err)
 	}

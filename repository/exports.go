@@ -33,7 +33,10 @@ func (f ExportFilter) days() (from, to, next time.Time) {
 // A reversed donation is included (its ReversedAt says so), whenever it was reversed.
 func (s *Store) ExportDonations(ctx context.Context, f ExportFilter, each func(Donation) error) error {
 	from, to, _ := f.days()
-	where, args := DonationFilter{ProgramCode: f.ProgramCode, From: from, To: to}.where()
+	where, args, err := DonationFilter{ProgramCode: f.ProgramCode, From: from, To: to}.where(s.db.WithContext(ctx))
+	if err != nil {
+		return err
+	}
 	if f.ProgramCode == "" && f.Unrestricted {
 		where += " AND n.program_id IS NULL"
 	}

@@ -115,10 +115,11 @@ func importList(t *testing.T, s *repository.Store, admin domain.User, rows []dom
 // auditActions lists the actions of the audit events about a person, oldest first.
 func auditActions(t *testing.T, s *repository.Store, userID int64) []string {
 	t.Helper()
-	entries, _, err := s.AuditLog(ctx, repository.AuditFilter{SubjectUserID: userID, Limit: 1000})
+	log, err := s.AuditLog(ctx, repository.AuditFilter{SubjectUserID: userID, Limit: 1000}, domain.Cursor{})
 	if err != nil {
 		t.Fatal(err)
 	}
+	entries := log.Rows
 	out := make([]string, len(entries))
 	for i, e := range entries {
 		out[len(entries)-1-i] = e.Action

@@ -88,12 +88,23 @@ func (s *Store) Programs(ctx context.Context) ([]Program, error) {
 	return out, err
 }
 
+// recentGifts is how many of the newest gifts RecentDonors looks through for their donors.
+const recentGifts = 500
+
 // RecentDonors lists the donors who gave most recently, for the donation form's chooser before anything is
-// searched. It looks at the newest gifts only, so it costs the same however many there are.
+// searched: the donors of the newest gifts (by the day received, then as recorded), each once, at most limit of
+// them. It reads the newest recentGifts entries of donations_received_idx and no further, so it costs the same
+// however many gifts there are; should those few gifts come from fewer donors than limit, fewer are shown. (A
+// last-gift column on donors would need every gift to update its donor's row, which a gift only share-locks so
+// that gifts from one donor can be recorded side by side.)
 func (s *Store) RecentDonors(ctx context.Context, limit int) ([]DonorSummary, error) {
 	var out []DonorSummary
-	err := s.db.WithContext(ctx).Raw(donorSummarySQL+` WHERE d.id IN (SELECT donor_id FROM
-			(SELECT donor_id, id FROM donations ORDER BY id DESC LIMIT 200) newest GROUP BY donor_id ORDER BY max(id) DESC LIMIT ?)
-		GROUP BY d.id ORDER BY max(n.id) DESC`, limit).Scan(&out).Error
+	err := s.db.WithContext(ctx).Raw(`SELECT `+donorColumns+` FROM (SELECT * FROM (
+				SELECT DISTINCT ON (donor_id) donor_id, received_on, id FROM (
+					SELECT donor_id, received_on, id FROM donations ORDER BY received_on DESC, id DESC LIMIT ?) newest
+				ORDER BY donor_id, received_on DESC, id DESC) each_once
+			ORDER BY received_on DESC, id DESC LIMIT ?) latest
+		JOIN donors d ON d.id = latest.donor_id `+donorGiving+`
+		ORDER BY latest.received_on DESC, latest.id DESC`, recentGifts, limit).Scan(&out).Error
 	return out, err
 }

@@ -3,6 +3,7 @@ package repository
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -94,37 +95,49 @@ type PeopleFilter struct {
 	Role   domain.Role
 	Status domain.Status
 	Query  string // a name fragment or the last digits of a phone
-	Page   int
 }
 
 // PageSize is the length of operators' lists.
 const PageSize = 25
 
-// ListPeople returns one page of accounts, newest first, and the total count.
-func (s *Store) ListPeople(ctx context.Context, f PeopleFilter) ([]domain.User, int64, error) {
-	q := s.db.WithContext(ctx).Model(&userRow{}).Where("status <> 'closed'")
+// peoplePages pages the people list, newest account first.
+var peoplePages = keyset{id: "id", size: PageSize}
+
+// ListPeople returns the page c names of the accounts a filter matches, newest first, and how many it matches.
+func (s *Store) ListPeople(ctx context.Context, f PeopleFilter, c domain.Cursor) (ListPage[domain.User], error) {
+	where, args := f.where()
+	db := s.db.WithContext(ctx)
+	p, err := pageOf(peoplePages, c, func(u domain.User) domain.Cursor { return domain.Cursor{ID: u.ID} },
+		func(q pageSQL) ([]domain.User, error) {
+			tail, tailArgs := q.Tail()
+			var rows []userRow
+			err := db.Raw("SELECT id, phone, name, role, status, status_reason, session_version, created_at FROM users WHERE "+where+tail, append(slices.Clone(args), tailArgs...)...).Scan(&rows).Error
+			out := make([]domain.User, len(rows))
+			for i, r := range rows {
+				out[i] = r.user()
+			}
+			return out, err
+		})
+	if err == nil {
+		p.Count, err = countUpTo(db, "SELECT 1 FROM users WHERE "+where, args...)
+	}
+	return p, err
+}
+
+// where is the filter as SQL over users. Closed accounts are no one's to see.
+func (f PeopleFilter) where() (string, []any) {
+	where, args := "status <> 'closed'", []any{}
 	if f.Role != "" {
-		q = q.Where("role = ?", f.Role)
+		where, args = where+" AND role = ?", append(args, f.Role)
 	}
 	if f.Status != "" {
-		q = q.Where("status = ?", f.Status)
+		where, args = where+" AND status = ?", append(args, f.Status)
 	}
 	if f.Query != "" {
-		q = q.Where("(name LIKE ? OR phone LIKE ?)", "%"+escapeLike(f.Query)+"%", "%"+escapeLike(f.Query))
+		where += " AND (name LIKE ? OR phone LIKE ?)"
+		args = append(args, "%"+escapeLike(f.Query)+"%", "%"+escapeLike(f.Query))
 	}
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
-		return nil, 0, err
-	}
-	var rows []userRow
-	if err := q.Order("id DESC").Limit(PageSize).Offset(max(f.Page-1, 0) * PageSize).Find(&rows).Error; err != nil {
-		return nil, 0, err
-	}
-	out := make([]domain.User, len(rows))
-	for i, r := range rows {
-		out[i] = r.user()
-	}
-	return out, total, nil
+	return where, args
 }
 
 func escapeLike(s string) string {

@@ -17,10 +17,11 @@ func TestRevealPhoneIsAudited(t *testing.T) {
 	if err != nil || phone != "13900001111" {
 		t.Fatalf("reveal: %q, %v; want the full phone", phone, err)
 	}
-	entries, _, err := s.AuditLog(ctx, repository.AuditFilter{SubjectUserID: staff.ID})
+	log, err := s.AuditLog(ctx, repository.AuditFilter{SubjectUserID: staff.ID}, domain.Cursor{})
 	if err != nil {
 		t.Fatal(err)
 	}
+	entries := log.Rows
 	var reveals []repository.AuditEntry
 	for _, e := range entries {
 		if e.Action == "phone.reveal" {
@@ -107,16 +108,16 @@ func TestListPeople(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			users, total, err := s.ListPeople(ctx, c.f)
+			users, err := s.ListPeople(ctx, c.f, domain.Cursor{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			var names []string
-			for _, u := range users {
+			for _, u := range users.Rows {
 				names = append(names, u.Name)
 			}
-			if total != int64(len(c.names)) || len(names) != len(c.names) {
-				t.Fatalf("got %v (total %d), want %v", names, total, c.names)
+			if users.Count.N != int64(len(c.names)) || len(names) != len(c.names) {
+				t.Fatalf("got %v (counted %+v), want %v", names, users.Count, c.names)
 			}
 			for i := range names {
 				if names[i] != c.names[i] {

@@ -35,7 +35,8 @@ func (s *Store) ExportMyData(ctx context.Context, userID int64) (MyData, error) 
 	if err := db.Where("user_id = ?", userID).Order("id").Find(&d.Consents).Error; err != nil {
 		return d, err
 	}
-	d.Activity, _, err = s.AuditLog(ctx, AuditFilter{SubjectUserID: userID, Limit: 1000})
+	activity, err := s.AuditLog(ctx, AuditFilter{SubjectUserID: userID, Limit: 1000}, domain.Cursor{})
+	d.Activity = activity.Rows
 	return d, err
 }
 

@@ -199,20 +199,29 @@ func (d PublicDonation) ProgramName(lang string) string {
 	return d.ProgramNameZh
 }
 
-// PublicDonations returns one page of the donations not reversed, newest first; the overview's Totals.Donations
-// says how many there are. An unpublished name is blanked in the query itself: it never leaves the database.
-func (s *Store) PublicDonations(ctx context.Context, page int) ([]PublicDonation, error) {
-	var out []PublicDonation
-	err := s.db.WithContext(ctx).Raw(`SELECT n.id, n.received_on, CASE WHEN d.publish_name THEN d.name ELSE '' END AS public_name,
-			n.amount, coalesce(p.code, '') AS program_code, coalesce(p.name_zh, '') AS program_name_zh,
-			coalesce(p.name_en, '') AS program_name_en
-		FROM donations n JOIN donors d ON d.id = n.donor_id LEFT JOIN programs p ON p.id = n.program_id
-		WHERE n.reversed_at IS NULL
-		ORDER BY n.received_on DESC, n.id DESC LIMIT ? OFFSET ?`, PublicPageSize, max(page-1, 0)*PublicPageSize).Scan(&out).Error
-	for i := range out {
-		out[i].ReceivedOn = dateInShanghai(out[i].ReceivedOn)
-	}
-	return out, err
+// publicPages pages the public list of gifts as the donation list is paged: by the day received, then id.
+var publicPages = keyset{key: "n.received_on", id: "n.id", value: dayKey, size: PublicPageSize}
+
+// PublicDonations returns the page c names of the donations not reversed, newest first; the overview's
+// Totals.Donations says how many there are. An unpublished name is blanked in the query itself: it never leaves the
+// database.
+func (s *Store) PublicDonations(ctx context.Context, c domain.Cursor) (ListPage[PublicDonation], error) {
+	db := s.db.WithContext(ctx)
+	return pageOf(publicPages, c, func(d PublicDonation) domain.Cursor {
+		return domain.Cursor{Key: d.ReceivedOn.Format(time.DateOnly), ID: d.ID}
+	}, func(q pageSQL) ([]PublicDonation, error) {
+		tail, args := q.Tail()
+		var out []PublicDonation
+		err := db.Raw(`SELECT n.id, n.received_on, CASE WHEN d.publish_name THEN d.name ELSE '' END AS public_name,
+				n.amount, coalesce(p.code, '') AS program_code, coalesce(p.name_zh, '') AS program_name_zh,
+				coalesce(p.name_en, '') AS program_name_en
+			FROM donations n JOIN donors d ON d.id = n.donor_id LEFT JOIN programs p ON p.id = n.program_id
+			WHERE n.reversed_at IS NULL`+tail, args...).Scan(&out).Error
+		for i := range out {
+			out[i].ReceivedOn = dateInShanghai(out[i].ReceivedOn)
+		}
+		return out, err
+	})
 }
 
 // dateInShanghai turns a date column (read back as midnight UTC) into the same day at midnight in Shanghai.

@@ -168,11 +168,11 @@ func TestPublicDonationsHideWhoDidNotConsent(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	first, err := f.s.PublicDonations(ctx, 1)
-	if err != nil {
-		t.Fatal(err)
+	first, err := f.s.PublicDonations(ctx, domain.Cursor{})
+	if err != nil || first.Older == nil {
+		t.Fatalf("first page %+v (%v)", first, err)
 	}
-	second, err := f.s.PublicDonations(ctx, 2)
+	second, err := f.s.PublicDonations(ctx, *first.Older)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,10 +180,10 @@ func TestPublicDonationsHideWhoDidNotConsent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if total := ov.Totals.Donations; total != 23 || len(first) != repository.PublicPageSize || len(second) != 3 {
-		t.Fatalf("total %d, pages of %d and %d", ov.Totals.Donations, len(first), len(second))
+	if total := ov.Totals.Donations; total != 23 || len(first.Rows) != repository.PublicPageSize || len(second.Rows) != 3 || second.Older != nil {
+		t.Fatalf("total %d, pages of %d and %d", ov.Totals.Donations, len(first.Rows), len(second.Rows))
 	}
-	all := append(first, second...)
+	all := append(first.Rows, second.Rows...)
 	for i, d := range all {
 		named := i%2 == 0 // newest first: day i
 		switch {

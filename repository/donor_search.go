@@ -1,0 +1,120 @@
+package repository
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"guanai/domain"
+)
+
+// donorSearch is what a search for donors (aliased d) matches, in tiers from the best: each tier's conditions are
+// served by an index (the name's trigrams, the reversed digits of the phone, the credit code), so a search costs
+// its matches, never a pass over every donor. Merged duplicates never match.
+type donorSearch struct {
+	tiers [donorTiers][]sqlCond
+}
+
+// sqlCond is a condition with its arguments.
+type sqlCond struct {
+	sql  string
+	args []any
+}
+
+// The tiers, from the best match to the loosest.
+const (
+	tierSame    = iota // the name itself (any case), or the whole credit code
+	tierStart          // the start of the name or of the credit code, or the last digits of the phone
+	tierPart           // a part of the name
+	tierSimilar        // a name that shares most of its trigrams with the search: a typo, a character missed
+	donorTiers
+)
+
+// minTailDigits is the fewest digits searched as the end of a phone: fewer would match a good part of the city.
+const minTailDigits = 3
+
+// matchDonors reads a search: its name conditions, and a phone tail or credit code when it looks like one.
+func matchDonors(query string) donorSearch {
+	var m donorSearch
+	q := strings.TrimSpace(domain.ToHalfWidth(query))
+	if q == "" {
+		return m
+	}
+	like := escapeLike(q)
+	m.add(tierSame, "d.name ILIKE ?", like)
+	m.add(tierStart, "d.name ILIKE ?", like+"%")
+	switch n := utf8.RuneCountInString(q); {
+	case n >= 3:
+		m.add(tierPart, "d.name ILIKE ?", "%"+like+"%")
+		m.add(tierSimilar, "d.name % ?", q)
+	case n == 2:
+		// Two characters (a given name: 爱心 of 王爱心) hold no whole trigram but the one that ends a name, so
+		// they are found at its end, where that trigram lets the index find them; inside a longer name they are not.
+		m.add(tierPart, "d.name ILIKE ?", "%"+like)
+	}
+	if digits := strings.ReplaceAll(q, " ", ""); len(digits) >= minTailDigits && strings.Trim(digits, "0123456789") == "" {
+		m.add(tierStart, "d.phone <> '' AND "+phoneTailSQL+" LIKE ?", reverseDigits(digits)+"%")
+	}
+	if code, ok := domain.CreditCodePrefix(q); ok {
+		m.add(tierSame, "d.credit_code = ?", code)
+		m.add(tierStart, "d.credit_code LIKE ?", code+"%")
+	}
+	return m
+}
+
+// phoneTailSQL is a donor's phone digits backwards, as donors_phone_tail_idx holds them: the end of a phone is
+// the start of that, which a btree finds.
+const phoneTailSQL = "reverse(regexp_replace(d.phone, '[^0-9]', '', 'g'))"
+
+func (m *donorSearch) add(tier int, sql string, args ...any) {
+	m.tiers[tier] = append(m.tiers[tier], sqlCond{sql, args})
+}
+
+// empty reports whether nothing was searched.
+func (m donorSearch) empty() bool {
+	for _, t := range m.tiers {
+		if len(t) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// where is the condition a matching donor meets.
+func (m donorSearch) where() (string, []any) {
+	var ors []string
+	var args []any
+	for _, t := range m.tiers {
+		for _, c := range t {
+			ors, args = append(ors, c.sql), append(args, c.args...)
+		}
+	}
+	if len(ors) == 0 {
+		return "d.merged_into_id IS NULL", nil
+	}
+	return "d.merged_into_id IS NULL AND (" + strings.Join(ors, " OR ") + ")", args
+}
+
+// score is how well a donor that matched does: the best tier it meets, donorTiers-1 for the same name down to 0
+// for a similar one, so that the best sort first in a list sorted newest (largest) first.
+func (m donorSearch) score() (string, []any) {
+	var b strings.Builder
+	var args []any
+	b.WriteString("CASE")
+	for tier, t := range m.tiers[:donorTiers-1] {
+		for _, c := range t {
+			b.WriteString(" WHEN " + c.sql + " THEN " + strconv.Itoa(donorTiers-1-tier))
+			args = append(args, c.args...)
+		}
+	}
+	b.WriteString(" ELSE 0 END")
+	return b.String(), args
+}
+
+// reverseDigits turns a string of ASCII digits round.
+func reverseDigits(s string) string {
+	b := []byte(s)
+	slices.Reverse(b)
+	return string(b)
+}
