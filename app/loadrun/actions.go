@@ -22,17 +22,21 @@ func (u *user) browse(path string, prefixes ...string) (page, error) {
 			u.ids[prefix] = ids
 		}
 	}
-	u.pages[listKey(path)] = pageCount(p.body)
+	if listKey(path) == path { // a list's first page: where its cursors start from
+		u.pages[path] = nextPage(p.body)
+	}
 	return p, nil
 }
 
-// listKey is a list's address without its page number: "/admin/audit?page=3" is a page of "/admin/audit".
+// listKey is a list's address without its position: "/admin/audit?after=812" is a page of "/admin/audit".
 func listKey(path string) string {
 	base, query, ok := strings.Cut(path, "?")
 	if !ok {
 		return path
 	}
 	q, _ := url.ParseQuery(query)
+	q.Del("after")
+	q.Del("before")
 	q.Del("page")
 	if len(q) == 0 {
 		return base
@@ -40,22 +44,46 @@ func listKey(path string) string {
 	return base + "?" + q.Encode()
 }
 
-// deep opens a page of a list other than the first, picked among all it has; a list of one page is opened as is.
-// The number of pages is read from the list's pager, on a first visit when the user has not seen it yet.
+// deep opens a page of a list at a random place in it, as a person who follows an old link or keeps paging would:
+// the lists are paged by cursor (?after=key,id), so a cursor is made up below the one of the first page's "next"
+// link — an id lower than its id and, for lists by date, a date back to three years before. A list of one page is
+// opened as is.
 func (u *user) deep(list string, prefixes ...string) error {
-	n, seen := u.pages[list]
+	next, seen := u.pages[list]
 	if !seen {
 		if _, err := u.browse(list, prefixes...); err != nil {
 			return err
 		}
-		n = u.pages[list]
+		next = u.pages[list]
 	}
-	if n < 2 {
+	if next == "" {
 		_, err := u.browse(list, prefixes...)
 		return err
 	}
-	_, err := u.browse(list+"?page="+strconv.Itoa(2+u.rng.IntN(n-1)), prefixes...)
+	_, err := u.browse(u.deeperCursor(next), prefixes...)
 	return err
+}
+
+// deeperCursor rewrites a "next" link's cursor to a random place further down the list.
+func (u *user) deeperCursor(next string) string {
+	base, query, _ := strings.Cut(next, "?")
+	q, _ := url.ParseQuery(query)
+	key, id, dated := strings.Cut(q.Get("after"), ",")
+	if !dated {
+		id = key
+	}
+	top, err := strconv.ParseInt(id, 10, 64)
+	if err != nil || top < 2 {
+		return next
+	}
+	cursor := strconv.FormatInt(1+u.rng.Int64N(top), 10)
+	if dated {
+		if day, err := time.Parse(time.DateOnly, key); err == nil {
+			cursor = day.AddDate(0, 0, -u.rng.IntN(3*365)).Format(time.DateOnly) + "," + cursor
+		}
+	}
+	q.Set("after", cursor)
+	return base + "?" + q.Encode()
 }
 
 // anyPage opens a list's first page or, as often, a deeper one.

@@ -3,7 +3,6 @@ package loadrun
 import (
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -57,23 +56,23 @@ func linkQueries(body, path, key string) []string {
 	}
 }
 
-// pageCount reads the number of pages from a list's pager ("<span>1 / 8</span>"); a list without a pager has one.
-func pageCount(body string) int {
+// nextPage is the address of a list's "next" link (rel="next" in its pager), or "" when the list has one page.
+func nextPage(body string) string {
 	i := strings.Index(body, `class="pager"`)
 	if i < 0 {
-		return 1
+		return ""
 	}
 	rest := body[i:]
-	if j := strings.Index(rest, "<span>"); j >= 0 {
-		rest = rest[j+len("<span>"):]
-		if k := strings.Index(rest, "</span>"); k >= 0 {
-			_, total, _ := strings.Cut(rest[:k], "/")
-			if n, err := strconv.Atoi(strings.TrimSpace(total)); err == nil && n > 0 {
-				return n
-			}
-		}
+	j := strings.Index(rest, `rel="next"`)
+	if j < 0 {
+		return ""
 	}
-	return 1
+	k := strings.LastIndex(rest[:j], `href="`)
+	if k < 0 {
+		return ""
+	}
+	href, _, _ := strings.Cut(rest[k+len(`href="`):], `"`)
+	return html.UnescapeString(href)
 }
 
 // postForm is what a browser would send from the POST form on a page whose action is action: hidden and filled-in

@@ -27,7 +27,7 @@ type user struct {
 	signedIn bool
 	made     int                 // gifts and statements made, for unique references
 	ids      map[string][]string // link prefix → the ids on the last list page that had any
-	pages    map[string]int      // list path → how many pages it has
+	pages    map[string]string   // list path → its first page's "next" link ("" for a list of one page)
 	filters  map[string][]string // "path select" → the options of a list's filter
 }
 
@@ -37,7 +37,7 @@ func newUser(n int, r *role, phone string, rn *run, transport http.RoundTripper,
 		// Redirects are not followed: a 303 after a POST is the answer to check, and each request is timed alone.
 		client: &http.Client{Transport: transport, Jar: jar, Timeout: rn.timeout,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
-		ids: map[string][]string{}, pages: map[string]int{}, filters: map[string][]string{}}
+		ids: map[string][]string{}, pages: map[string]string{}, filters: map[string][]string{}}
 }
 
 // page is what came back: the status, where a redirect points, the (decompressed) body.
