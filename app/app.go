@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/alexedwards/scs/postgresstore"
@@ -99,11 +100,31 @@ func serve(ctx context.Context, cfg config.Config, store *repository.Store, stdo
 		ln.Close()
 		return err
 	}
+	if cfg.PprofAddr != "" {
+		go servePprof(cfg.PprofAddr, log)
+	}
 	fmt.Fprintf(stdout, "Guanai is listening on %s — open %s\n", ln.Addr(), cfg.BaseURL)
 	err = runServer(ctx, newHTTPServer(e), ln, log)
 	stop() // a server that failed stops the jobs too
 	jobs.Wait()
 	return err
+}
+
+// servePprof offers Go's profiler on a loopback address of its own (GUANAI_PPROF_ADDR), for profiling a load run:
+// go tool pprof http://127.0.0.1:6060/debug/pprof/profile?seconds=20
+func servePprof(addr string, log *slog.Logger) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := newHTTPServer(mux)
+	srv.WriteTimeout = 0 // a profile takes as long as it was asked to
+	log.Info("profiler listening", "addr", addr)
+	ln, err := net.Listen("tcp", addr)
+	if err == nil {
+		err = srv.Serve(ln)
+	}
+	log.Error("profiler stopped", "err", err)
 }
 
 // newHTTPServer bounds how long a client may take over each part of a request, so slow clients cannot hold

@@ -47,7 +47,7 @@ commands:
   help                   print this
 
 Configuration comes from the environment (DATABASE_URL, GUANAI_ADDR, GUANAI_BASE_URL, GUANAI_ENV,
-GUANAI_ID_HASH_KEY, GUANAI_TRUSTED_PROXIES, GUANAI_METRICS_NETWORKS, GUANAI_RECONCILE_EVERY): see README.md.
+GUANAI_ID_HASH_KEY, GUANAI_TRUSTED_PROXIES, GUANAI_METRICS_NETWORKS, GUANAI_RECONCILE_EVERY, GUANAI_PPROF_ADDR): see README.md.
 `
 
 // Exit statuses: 2 for a usage or configuration mistake, 1 for anything that went wrong while running.

@@ -39,6 +39,9 @@ type Config struct {
 	MetricsNetworks []netip.Prefix
 	// ReconcileEvery is how often `serve` reconciles the ledger in the background.
 	ReconcileEvery time.Duration
+	// PprofAddr, when set, is a loopback address where `serve` offers Go's profiler (net/http/pprof), for a load
+	// run: never on the site's own address.
+	PprofAddr string
 }
 
 // Error names the variable whose value is bad.
@@ -72,6 +75,12 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.ReconcileEvery, err = time.ParseDuration(or(getenv("GUANAI_RECONCILE_EVERY"), "1h")); err != nil || c.ReconcileEvery < time.Minute {
 		return c, &Error{"GUANAI_RECONCILE_EVERY", "must be a duration of a minute or more, like 1h or 30m"}
+	}
+	if c.PprofAddr = getenv("GUANAI_PPROF_ADDR"); c.PprofAddr != "" {
+		host, _, err := net.SplitHostPort(c.PprofAddr)
+		if ip, perr := netip.ParseAddr(host); err != nil || perr != nil || !ip.IsLoopback() {
+			return c, &Error{"GUANAI_PPROF_ADDR", "must be a loopback address and port, like 127.0.0.1:6060"}
+		}
 	}
 	return c, nil
 }

@@ -27,6 +27,9 @@ func TestLoad(t *testing.T) {
 		{"reconciliation every half hour", map[string]string{"GUANAI_RECONCILE_EVERY": "30m"}, ""},
 		{"reconciliation every second", map[string]string{"GUANAI_RECONCILE_EVERY": "1s"}, "GUANAI_RECONCILE_EVERY"},
 		{"reconciliation every so often", map[string]string{"GUANAI_RECONCILE_EVERY": "hourly"}, "GUANAI_RECONCILE_EVERY"},
+		{"profiler on loopback", map[string]string{"GUANAI_PPROF_ADDR": "127.0.0.1:6060"}, ""},
+		{"profiler on every address", map[string]string{"GUANAI_PPROF_ADDR": ":6060"}, "GUANAI_PPROF_ADDR"},
+		{"profiler on the network", map[string]string{"GUANAI_PPROF_ADDR": "10.0.0.5:6060"}, "GUANAI_PPROF_ADDR"},
 		{"the old name of the ID hash key", map[string]string{"GUANAI_SESSION_KEY": "f3Kq9-zX2mPw7Lr4Tb8Nc1Vy6Hd0Gs5J"}, "GUANAI_SESSION_KEY"},
 	}
 	for _, tc := range cases {
