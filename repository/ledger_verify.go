@@ -38,11 +38,11 @@ var ledgerChecks = []struct{ name, sql string }{
 			(SELECT coalesce(sum(amount), 0) FROM disbursements WHERE status = 'paid') AS disbursed,
 			(SELECT balance FROM accounts WHERE code = 'external:payees') AS ledger_out) t
 		WHERE raised <> -ledger_in OR disbursed <> ledger_out`},
-	{"public_figures_match", `SELECT coalesce(e.day, f.day) || ' ' || coalesce(e.kind, f.kind) || ' into/from account '
+	{"public_figures_match", `SELECT coalesce(e.month, f.month) || ' ' || coalesce(e.kind, f.kind) || ' into/from account '
 			|| coalesce(e.account_id, f.account_id) || ': the public figures count ' || coalesce(f.count, 0) || ' for '
 			|| coalesce(f.amount, 0) || ', the records ' || coalesce(e.count, 0) || ' for ' || coalesce(e.amount, 0)
-		FROM fund_flows_expected e FULL JOIN fund_flows f ON (e.day, e.kind, e.account_id, e.channel, e.late, e.correction)
-			= (f.day, f.kind, f.account_id, f.channel, f.late, f.correction)
+		FROM fund_flows_expected e FULL JOIN fund_flows f ON (e.month, e.kind, e.account_id, e.channel, e.late, e.correction)
+			= (f.month, f.kind, f.account_id, f.channel, f.late, f.correction)
 		WHERE e.count IS DISTINCT FROM f.count OR e.amount IS DISTINCT FROM f.amount
 		ORDER BY 1 LIMIT 20`},
 }

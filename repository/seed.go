@@ -221,7 +221,7 @@ func (sd *seeder) settle() error {
 				ON s.account_id = b.id WHERE a.id = b.id`,
 		`UPDATE accounts a SET reserved = coalesce((SELECT sum(amount) FROM disbursements d
 			WHERE d.account_id = a.id AND d.status = 'approved'), 0) WHERE a.kind = 'pool'`,
-		// The public figures' day totals, as the donations' switched-off trigger would have kept them.
+		// The public figures' month totals, as the donations' switched-off trigger would have kept them.
 		`DELETE FROM fund_flows`,
 		`INSERT INTO fund_flows SELECT * FROM fund_flows_expected`,
 		`INSERT INTO receipt_counters (year, last) SELECT year, max(seq) FROM receipts WHERE copy_of IS NULL GROUP BY year

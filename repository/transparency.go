@@ -77,7 +77,7 @@ func (s *Store) transparencySnapshot(ctx context.Context, fn func(tx *gorm.DB) e
 }
 
 // TransparencyOverview reads the public figures as of now. The totals are the ledger's own balances; the lines by
-// program and by month come from the day totals (fund_flows), a few thousand rows however many donations there are.
+// program and by month come from the month totals (fund_flows), about a thousand rows for three years, however many donations there are.
 func (s *Store) TransparencyOverview(ctx context.Context) (TransparencyOverview, error) {
 	var out TransparencyOverview
 	now := s.Now()
@@ -91,7 +91,7 @@ func (s *Store) TransparencyOverview(ctx context.Context) (TransparencyOverview,
 			accountDonors, accountPayees).Scan(&out.Totals).Error; err != nil {
 			return err
 		}
-		// Money in and out by pool and by month, from the day totals the postings keep (fund_flows): gifts by the
+		// Money in and out by pool and by month, from the month totals the postings keep (fund_flows): gifts by the
 		// day they are booked, less reversals by the day theirs are (see QuarterReport), so the months add up to
 		// the quarterly reports and the totals to the ledger. A month outside the chart's twelve is NULL.
 		var flows []struct {
@@ -102,7 +102,7 @@ func (s *Store) TransparencyOverview(ctx context.Context) (TransparencyOverview,
 			Amount  int64
 		}
 		if err := tx.Raw(`SELECT kind, account_id AS account,
-				CASE WHEN day >= ?::date AND day < ?::date THEN date_trunc('month', day)::date END AS month,
+				CASE WHEN month >= ?::date AND month < ?::date THEN month END AS month,
 				sum(count)::bigint AS count, sum(amount)::bigint AS amount
 			FROM fund_flows GROUP BY 1, 2, 3`,
 			first.Format(time.DateOnly), end.Format(time.DateOnly)).Scan(&flows).Error; err != nil {
@@ -291,11 +291,11 @@ type QuarterReport struct {
 	ExpenditureByProgram []ReportLine // the unrestricted fund first, then programs with expenditure
 }
 
-// countedFlow is the condition for a day total (fund_flows) that counts in a quarter's income [?, ?): its gifts, and
+// countedFlow is the condition for a month total (fund_flows) that counts in a quarter's income [?, ?): its gifts, and
 // the reversals booked on their own gift's day — a gift reversed while its quarter is open counts nowhere.
-const countedFlow = `f.day >= ?::date AND f.day < ?::date AND (f.kind = 'gift' OR (f.kind = 'reversal' AND NOT f.correction))`
+const countedFlow = `f.month >= ?::date AND f.month < ?::date AND (f.kind = 'gift' OR (f.kind = 'reversal' AND NOT f.correction))`
 
-// signed counts a gift day total up and a reversal down.
+// signed counts a gift month total up and a reversal down.
 const (
 	signedCount  = `sum(CASE f.kind WHEN 'reversal' THEN -f.count ELSE f.count END)::bigint`
 	signedAmount = `sum(CASE f.kind WHEN 'reversal' THEN -f.amount ELSE f.amount END)::bigint`
@@ -317,7 +317,7 @@ func (s *Store) QuarterReport(ctx context.Context, q domain.Quarter) (QuarterRep
 		// everything paid before it; the closing balance follows from the quarter's own lines.
 		var opening int64
 		if err := tx.Raw(`SELECT coalesce(sum(CASE kind WHEN 'gift' THEN amount ELSE -amount END), 0)::bigint
-			FROM fund_flows WHERE day < ?::date`, startDay).Scan(&opening).Error; err != nil {
+			FROM fund_flows WHERE month < ?::date`, startDay).Scan(&opening).Error; err != nil {
 			return err
 		}
 		r.Opening = domain.Money(opening)
@@ -350,7 +350,7 @@ func (s *Store) QuarterReport(ctx context.Context, q domain.Quarter) (QuarterRep
 			return err
 		}
 		if err := tx.Raw(`SELECT coalesce(sum(count), 0)::bigint AS count, coalesce(sum(amount), 0)::bigint AS amount
-			FROM fund_flows WHERE kind = 'reversal' AND correction AND day >= ?::date AND day < ?::date`,
+			FROM fund_flows WHERE kind = 'reversal' AND correction AND month >= ?::date AND month < ?::date`,
 			startDay, endDay).Scan(&r.Corrections).Error; err != nil {
 			return err
 		}
@@ -358,7 +358,7 @@ func (s *Store) QuarterReport(ctx context.Context, q domain.Quarter) (QuarterRep
 		if err := tx.Raw(`SELECT coalesce(p.code, '') AS code, coalesce(p.name_zh, '') AS name_zh,
 				coalesce(p.name_en, '') AS name_en, sum(f.count)::bigint AS count, sum(f.amount)::bigint AS amount
 			FROM fund_flows f JOIN accounts a ON a.id = f.account_id LEFT JOIN programs p ON p.id = a.program_id
-			WHERE f.kind = 'payment' AND f.day >= ?::date AND f.day < ?::date
+			WHERE f.kind = 'payment' AND f.month >= ?::date AND f.month < ?::date
 			GROUP BY p.id ORDER BY p.position NULLS FIRST`, startDay, endDay).Scan(&r.ExpenditureByProgram).Error; err != nil {
 			return err
 		}

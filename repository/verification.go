@@ -15,7 +15,8 @@ import (
 func (s *Store) VerificationQueue(ctx context.Context) ([]Person, error) {
 	var ids []int64
 	err := s.db.WithContext(ctx).Model(&userRow{}).
-		Where(`role IN ('staff', 'volunteer') AND (status = 'pending' OR (status = 'active' AND id IN
+		// status IN (...) repeats what the OR says, so the planner takes the queue's index (users_queue_idx).
+		Where(`role IN ('staff', 'volunteer') AND status IN ('pending', 'active') AND (status = 'pending' OR (status = 'active' AND id IN
 			(SELECT user_id FROM volunteer_qualifications WHERE status = ?)))`, domain.QualificationPending).
 		Order("created_at, id").Limit(200).Pluck("id", &ids).Error
 	if err != nil {

@@ -1,15 +1,15 @@
 -- +goose Up
--- The public figures — the transparency page, the quarterly reports — read these day totals instead of scanning
--- every donation on every view. Triggers keep them in the same transaction as the posting they count, and the
+-- The public figures — the transparency page, the quarterly reports — read these month totals instead of scanning
+-- every donation on every view (months, since the chart shows months and a quarter is three of them). Triggers keep them in the same transaction as the posting they count, and the
 -- reconciliation checks them against the donations and disbursements they sum.
 --
--- One row per day, kind and pool (and channel, for gifts and reversals):
+-- One row per month, kind and pool (and channel, for gifts and reversals):
 --   gift      a donation, on the day it is booked, into its pool; late: received in an earlier quarter
 --   reversal  its reversal, on the day that is booked (the gift's own day while its quarter is open);
 --             correction: the gift was booked in an earlier quarter, closed by then; late: the gift's flag
---   payment   a disbursement paid from the pool, on the day it was paid (Asia/Shanghai)
+--   payment   a disbursement paid from the pool, in the month it was paid (Asia/Shanghai)
 CREATE TABLE fund_flows (
-    day        date    NOT NULL,
+    month      date    NOT NULL CHECK (month = date_trunc('month', month)::date),
     kind       text    NOT NULL CHECK (kind IN ('gift', 'reversal', 'payment')),
     account_id bigint  NOT NULL REFERENCES accounts (id),
     channel    text    NOT NULL DEFAULT '',
@@ -17,7 +17,7 @@ CREATE TABLE fund_flows (
     correction boolean NOT NULL DEFAULT false,
     count      bigint  NOT NULL,
     amount     bigint  NOT NULL,
-    PRIMARY KEY (day, kind, account_id, channel, late, correction)
+    PRIMARY KEY (month, kind, account_id, channel, late, correction)
 );
 
 -- +goose StatementBegin
@@ -26,17 +26,18 @@ CREATE FUNCTION donation_pool(program bigint) RETURNS bigint LANGUAGE sql STABLE
 $$;
 -- +goose StatementEnd
 
--- add_fund_flow adds one record to a day total, or with sign -1 takes one back; a total that comes to nothing
--- is removed, so the table holds exactly the totals the records make.
+-- add_fund_flow adds one record, of the day d, to its month's total, or with sign -1 takes one back; a total that
+-- comes to nothing is removed, so the table holds exactly the totals the records make.
 -- +goose StatementBegin
 CREATE FUNCTION add_fund_flow(d date, k text, account bigint, ch text, is_late boolean, is_correction boolean,
     amt bigint, sign integer) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO fund_flows AS f (day, kind, account_id, channel, late, correction, count, amount)
-    VALUES (d, k, account, ch, is_late, is_correction, sign, sign * amt)
-    ON CONFLICT (day, kind, account_id, channel, late, correction)
+    INSERT INTO fund_flows AS f (month, kind, account_id, channel, late, correction, count, amount)
+    VALUES (date_trunc('month', d)::date, k, account, ch, is_late, is_correction, sign, sign * amt)
+    ON CONFLICT (month, kind, account_id, channel, late, correction)
     DO UPDATE SET count = f.count + excluded.count, amount = f.amount + excluded.amount;
-    DELETE FROM fund_flows WHERE (day, kind, account_id, channel, late, correction) = (d, k, account, ch, is_late, is_correction)
+    DELETE FROM fund_flows WHERE (month, kind, account_id, channel, late, correction)
+        = (date_trunc('month', d)::date, k, account, ch, is_late, is_correction)
         AND count = 0;
 END $$;
 -- +goose StatementEnd
@@ -85,10 +86,11 @@ CREATE TRIGGER donations_flows AFTER INSERT OR UPDATE OF booked_on, reversal_boo
 CREATE TRIGGER disbursements_flows AFTER INSERT OR UPDATE OF status, paid_at, amount, account_id
     ON disbursements FOR EACH ROW EXECUTE FUNCTION disbursement_flows();
 
--- The day totals as the donations and disbursements make them: what the table must equal (the reconciliation
+-- The month totals as the donations and disbursements make them: what the table must equal (the reconciliation
 -- compares them), and what a bulk load fills it from.
 CREATE VIEW fund_flows_expected AS
-SELECT day, kind, account_id, channel, late, correction, count(*)::bigint AS count, sum(amount)::bigint AS amount
+SELECT date_trunc('month', day)::date AS month, kind, account_id, channel, late, correction, count(*)::bigint AS count,
+    sum(amount)::bigint AS amount
 FROM (
     SELECT booked_on AS day, 'gift' AS kind, donation_pool(program_id) AS account_id, channel,
         received_on < date_trunc('quarter', booked_on)::date AS late, false AS correction, amount
@@ -101,9 +103,14 @@ FROM (
     SELECT (paid_at AT TIME ZONE 'Asia/Shanghai')::date, 'payment', account_id, '', false, false, amount
     FROM disbursements WHERE status = 'paid'
 ) f
-GROUP BY day, kind, account_id, channel, late, correction;
+GROUP BY 1, kind, account_id, channel, late, correction;
 
 INSERT INTO fund_flows SELECT * FROM fund_flows_expected;
+
+-- The verification queue: the oldest registrations waiting and the active volunteers with a qualification to check,
+-- read in the order they came in.
+CREATE INDEX users_queue_idx ON users (created_at, id)
+    WHERE role IN ('staff', 'volunteer') AND status IN ('pending', 'active');
 
 -- The public pages are rendered once per state of what they show and kept. That state is read in one query: the
 -- accounts' row versions (every posting — a gift, a reversal, a payment, an allocation — rewrites its accounts'
@@ -148,3 +155,4 @@ DROP VIEW fund_flows_expected;
 DROP FUNCTION disbursement_flows(), donation_flows(), donation_flow(donations, integer),
     add_fund_flow(date, text, bigint, text, boolean, boolean, bigint, integer), donation_pool(bigint);
 DROP TABLE fund_flows;
+DROP INDEX users_queue_idx;
