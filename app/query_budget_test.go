@@ -53,7 +53,7 @@ var queryBudgets = map[string]int64{
 	"/admin/statements":              4,
 	"/admin/statements/:id":          5,
 	"/admin/statements/:id/mapping":  5,
-	"/admin/verification":            7,
+	"/admin/verification":            8,
 	"/healthz":                       0,
 	"/login":                         0,
 	"/metrics":                       0,

@@ -10,7 +10,8 @@ import (
 )
 
 type verificationView struct {
-	Queue []repository.Person
+	Queue   []repository.Person
+	Waiting repository.Count // how many wait in all; the queue shows the first repository.QueueSize
 }
 
 func (a *App) verificationQueue(c echo.Context) error {
@@ -19,12 +20,12 @@ func (a *App) verificationQueue(c echo.Context) error {
 
 // renderQueue shows the queue; fe holds the problem with one decision's reason, keyed by its form's field id.
 func (a *App) renderQueue(c echo.Context, status int, fe domain.FieldErrors) error {
-	q, err := a.store.VerificationQueue(c.Request().Context())
+	q, waiting, err := a.store.VerificationQueue(c.Request().Context())
 	if err != nil {
 		return err
 	}
 	p := a.newPage(c, "verification.title")
-	p.Data = verificationView{Queue: q}
+	p.Data = verificationView{Queue: q, Waiting: waiting}
 	if fe != nil {
 		p.Form, p.Errors = c.Request().PostForm, fe
 	}

@@ -10,19 +10,31 @@ import (
 	"guanai/domain"
 )
 
-// VerificationQueue lists pending staff and volunteers, oldest first, and active volunteers with qualifications
-// still to check.
-func (s *Store) VerificationQueue(ctx context.Context) ([]Person, error) {
+// QueueSize is how many people the verification queue shows at once: the ones who have waited longest. A coordinator
+// works from the top, and each decision lets the next one up.
+const QueueSize = 25
+
+// queueSQL is who waits for a coordinator: pending staff and volunteers, and active volunteers with qualifications
+// still to check, oldest first. status IN (...) repeats what the OR says, so the planner takes the queue's index
+// (users_queue_idx) and stops after the first rows it needs.
+const queueSQL = `SELECT id FROM users WHERE role IN ('staff', 'volunteer') AND status IN ('pending', 'active')
+	AND (status = 'pending' OR (status = 'active' AND id IN (SELECT user_id FROM volunteer_qualifications WHERE status = 'pending')))
+	ORDER BY created_at, id`
+
+// VerificationQueue returns the QueueSize people who have waited longest, and how many wait in all (counted up to
+// a thousand).
+func (s *Store) VerificationQueue(ctx context.Context) ([]Person, Count, error) {
+	db := s.db.WithContext(ctx)
 	var ids []int64
-	err := s.db.WithContext(ctx).Model(&userRow{}).
-		// status IN (...) repeats what the OR says, so the planner takes the queue's index (users_queue_idx).
-		Where(`role IN ('staff', 'volunteer') AND status IN ('pending', 'active') AND (status = 'pending' OR (status = 'active' AND id IN
-			(SELECT user_id FROM volunteer_qualifications WHERE status = ?)))`, domain.QualificationPending).
-		Order("created_at, id").Limit(200).Pluck("id", &ids).Error
-	if err != nil {
-		return nil, err
+	if err := db.Raw(queueSQL+" LIMIT ?", QueueSize).Scan(&ids).Error; err != nil {
+		return nil, Count{}, err
 	}
-	return s.peopleByIDs(ctx, ids)
+	waiting, err := countUpTo(db, queueSQL)
+	if err != nil {
+		return nil, Count{}, err
+	}
+	people, err := s.peopleByIDs(ctx, ids)
+	return people, waiting, err
 }
 
 // peopleByIDs loads accounts with their profiles in the order of ids: one query per table, however many people.

@@ -2,6 +2,8 @@ package repository_test
 
 import (
 	"errors"
+	"fmt"
+	"strconv"
 	"testing"
 
 	"guanai/domain"
@@ -92,12 +94,34 @@ func TestDecideAccount(t *testing.T) {
 	if err := s.DecideAccount(ctx, actor, admin.ID, false, "x"); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("deciding an operator's account: err = %v, want ErrNotFound", err)
 	}
-	queue, err := s.VerificationQueue(ctx)
+	queue, _, err := s.VerificationQueue(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The approved volunteer stays in the queue while the qualifications wait.
 	if len(queue) != 1 || queue[0].ID != vol.ID {
 		t.Errorf("queue %+v: want only the volunteer with qualifications to check", queue)
+	}
+}
+
+// The queue shows the people who have waited longest, a page of them, and says how many wait in all.
+func TestQueueShowsTheLongestWaitingFirst(t *testing.T) {
+	s := testdb.Store(t)
+	var want []int64
+	for i := range repository.QueueSize + 5 {
+		u := registerStaff(t, s, "待审"+strconv.Itoa(i), fmt.Sprintf("1390000%04d", i), false)
+		want = append(want, u.ID)
+	}
+	queue, waiting, err := s.VerificationQueue(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(queue) != repository.QueueSize || waiting.N != int64(repository.QueueSize+5) || waiting.More {
+		t.Fatalf("queue of %d, %+v waiting", len(queue), waiting)
+	}
+	for i, p := range queue {
+		if p.ID != want[i] || p.Staff == nil {
+			t.Errorf("place %d: %d (profile %v), want %d, who came in %d", i, p.ID, p.Staff != nil, want[i], i+1)
+		}
 	}
 }
