@@ -30,7 +30,8 @@ type App struct {
 	metrics  *metrics
 	now      func() time.Time // the store's clock
 	access   *routeTable
-	public   publicCache // the public pages as visitors see them
+	public   publicCache        // the public pages as visitors see them
+	figures  publicFiguresCache // the figures above the public list of gifts
 }
 
 // New wires the application; the echo instance it returns serves every route.

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"guanai/domain"
+	"guanai/repository"
 )
 
 // publicCache keeps the public pages as rendered for visitors who are not logged in: the page is the same for
@@ -43,6 +44,49 @@ func (pc *publicCache) put(version, key string, page []byte) {
 	pc.pages[key] = page
 }
 
+// publicFigures are the figures above the public list of gifts — the same on every page of it, for everyone —
+// read once per state of the fund and day (the chart ends with this month, the reports with this quarter).
+type publicFiguresCache struct {
+	mu       sync.Mutex
+	key      string
+	overview repository.TransparencyOverview
+	quarters []domain.Quarter
+}
+
+func (a *App) publicFigures(c echo.Context) (repository.TransparencyOverview, []domain.Quarter, error) {
+	ctx := c.Request().Context()
+	version, ok := c.Get(publicVersionKey).(string)
+	if !ok {
+		var err error
+		if version, err = a.store.PublicVersion(ctx); err != nil {
+			return repository.TransparencyOverview{}, nil, err
+		}
+	}
+	key := version + " " + domain.Today(a.now()).Format(time.DateOnly)
+	fc := &a.figures
+	fc.mu.Lock()
+	if fc.key == key {
+		defer fc.mu.Unlock()
+		return fc.overview, fc.quarters, nil
+	}
+	fc.mu.Unlock()
+	ov, err := a.store.TransparencyOverview(ctx)
+	if err != nil {
+		return ov, nil, err
+	}
+	quarters, err := a.store.ReportQuarters(ctx)
+	if err != nil {
+		return ov, nil, err
+	}
+	fc.mu.Lock()
+	defer fc.mu.Unlock()
+	fc.key, fc.overview, fc.quarters = key, ov, quarters
+	return ov, quarters, nil
+}
+
+// publicVersionKey passes the version cachedForVisitors read to the handler, which reads its figures by it.
+const publicVersionKey = "public_version"
+
 // capturedPage is where views.render leaves the page it rendered with the placeholder token, for the cache.
 type capturedPage struct {
 	token string // the visitor's own token, written in place of the placeholder
@@ -69,6 +113,7 @@ func (a *App) cachedForVisitors(h echo.HandlerFunc) echo.HandlerFunc {
 			transparencyCache(c, nil)
 			return c.HTMLBlob(http.StatusOK, bytes.ReplaceAll(page, []byte(csrfPlaceholder), []byte(token)))
 		}
+		c.Set(publicVersionKey, version)
 		captured := &capturedPage{token: token}
 		c.Set(csrfContextKey, csrfPlaceholder)
 		c.Set(capturedPageKey, captured)

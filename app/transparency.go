@@ -68,15 +68,11 @@ type transparencyQuarterLink struct {
 
 func (a *App) transparencyPage(c echo.Context) error {
 	ctx := c.Request().Context()
-	ov, err := a.store.TransparencyOverview(ctx)
+	ov, quarters, err := a.publicFigures(c)
 	if err != nil {
 		return err
 	}
 	donations, err := a.store.PublicDonations(ctx, cursorParam(c))
-	if err != nil {
-		return err
-	}
-	quarters, err := a.store.ReportQuarters(ctx)
 	if err != nil {
 		return err
 	}
