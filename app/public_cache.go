@@ -120,7 +120,11 @@ func (a *App) cachedForVisitors(h echo.HandlerFunc) echo.HandlerFunc {
 		if err := h(c); err != nil {
 			return err
 		}
-		if captured.body != nil && c.Response().Status == http.StatusOK {
+		// A page deep in the list (?after=, ?before=) is asked for by few and there are many: it is rendered for
+		// each, with the figures above it kept (publicFigures), and only the pages everyone opens are kept whole.
+		q := c.Request().URL.Query()
+		deep := q.Has("after") || q.Has("before")
+		if captured.body != nil && c.Response().Status == http.StatusOK && !deep {
 			a.public.put(version, key, captured.body)
 		}
 		return nil
