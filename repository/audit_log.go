@@ -106,9 +106,10 @@ type auditLogRow struct {
 	SubjectReceipt string
 }
 
-// auditLogQuery reads a page of events with, in the same query, who did each and what its subject is called now.
-// Every join is on a key, so a page costs one pass over its own rows however long the log grows.
-const auditLogQuery = `SELECT a.id, a.at, a.actor_id, a.actor_ip, a.action, a.subject_type, a.subject_id,
+// auditLogSelect and auditLogJoins read a page of events with, in the same query, who did each and what its
+// subject is called now. The page's own rows are chosen first, in a subquery over audit_events alone (its indexes
+// find them however long the log), and only those rows are joined: every join is on a key.
+const auditLogSelect = `SELECT a.id, a.at, a.actor_id, a.actor_ip, a.action, a.subject_type, a.subject_id,
 	coalesce(a.before::text, '') AS before, coalesce(a.after::text, '') AS after,
 	coalesce(CASE WHEN u.status = 'closed' THEN ? ELSE u.name END, '') AS actor_name,
 	coalesce(u.role, '') AS actor_role,
@@ -118,7 +119,9 @@ const auditLogQuery = `SELECT a.id, a.at, a.actor_id, a.actor_ip, a.action, a.su
 		dn.name, '') AS subject_name,
 	coalesce(su.role, '') AS subject_role,
 	coalesce(r.number, '') AS subject_receipt
-FROM audit_events a
+`
+
+const auditLogJoins = `
 LEFT JOIN users u ON u.id = a.actor_id
 LEFT JOIN users su ON a.subject_type = 'user' AND su.id = a.subject_id
 LEFT JOIN donations d ON a.subject_type = 'donation' AND d.id = a.subject_id
@@ -128,7 +131,7 @@ LEFT JOIN disbursements p ON a.subject_type = 'disbursement' AND p.id = a.subjec
 LEFT JOIN statement_imports si ON a.subject_type = 'statement_import' AND si.id = a.subject_id
 LEFT JOIN eligibility_imports ei ON a.subject_type = 'eligibility_import' AND ei.id = a.subject_id
 LEFT JOIN donors dn ON a.subject_type = 'donor' AND dn.id = a.subject_id
-WHERE `
+`
 
 // AuditLog returns the page c names of the events a filter matches, newest first, and how many it matches.
 func (s *Store) AuditLog(ctx context.Context, f AuditFilter, c domain.Cursor) (ListPage[AuditEntry], error) {
@@ -143,7 +146,9 @@ func (s *Store) AuditLog(ctx context.Context, f AuditFilter, c domain.Cursor) (L
 			tail, tailArgs := q.Tail()
 			var rows []auditLogRow
 			// The query's first two arguments are what a closed account is called, as actor and as subject.
-			err := db.Raw(auditLogQuery+where+tail, append(append([]any{domain.ClosedAccountName, domain.ClosedAccountName},
+			query := auditLogSelect + "FROM (SELECT * FROM audit_events a WHERE " + where + tail + ") a" + auditLogJoins +
+				" ORDER BY " + q.Order
+			err := db.Raw(query, append(append([]any{domain.ClosedAccountName, domain.ClosedAccountName},
 				args...), tailArgs...)...).Scan(&rows).Error
 			out := make([]AuditEntry, len(rows))
 			for i, r := range rows {
