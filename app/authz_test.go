@@ -44,6 +44,7 @@ var accountsMatrix = map[string][]domain.Role{
 	"GET /metrics":                                everyone,
 	"GET /static/:name":                           everyone,
 	"GET /":                                       everyone,
+	"GET /lang":                                   everyone,
 	"POST /lang":                                  everyone,
 	"GET /privacy":                                everyone,
 	"GET /login":                                  everyone,

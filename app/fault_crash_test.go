@@ -104,19 +104,31 @@ func (g *giftLoad) get(path string) int {
 	return resp.StatusCode
 }
 
-// token is the CSRF token of the browser's session, read from a page, as the form it submits would carry.
+// token is the CSRF token of the browser's session: the cookie a page sets, which its forms carry back.
 func (c *client) token(base string) (string, error) {
+	u, _ := url.Parse(base)
+	if t := csrfCookie(c.http.Jar.Cookies(u)); t != "" {
+		return t, nil
+	}
 	resp, err := c.http.Get(base + "/privacy")
 	if err != nil {
 		return "", err
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	m := csrfField.FindSubmatch(b)
-	if m == nil {
-		return "", fmt.Errorf("no token (status %d)", resp.StatusCode)
+	io.Copy(io.Discard, resp.Body) //nolint:errcheck // only the cookie matters
+	resp.Body.Close()
+	if t := csrfCookie(c.http.Jar.Cookies(u)); t != "" {
+		return t, nil
 	}
-	return string(m[1]), nil
+	return "", fmt.Errorf("no CSRF cookie (status %d)", resp.StatusCode)
+}
+
+func csrfCookie(cookies []*http.Cookie) string {
+	for _, k := range cookies {
+		if k.Name == "guanai_csrf" {
+			return k.Value
+		}
+	}
+	return ""
 }
 
 // checkGiftsWhole fails unless the ledger reconciles and every gift the server acknowledged is there exactly once.

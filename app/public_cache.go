@@ -2,7 +2,9 @@ package app
 
 import (
 	"bytes"
+	"compress/gzip"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -13,33 +15,35 @@ import (
 )
 
 // publicCache keeps the public pages as rendered for visitors who are not logged in: the page is the same for
-// every one of them in one language, so it is rendered once per state of the figures (repository.PublicVersion)
-// rather than once per visitor. The only part that differs, the CSRF token of the language switch, is rendered
-// as a placeholder and filled in for each visitor.
+// every one of them in one language — it carries nothing of theirs (the language switch is a GET form, so no
+// CSRF token) — so it is rendered once per state of the figures (repository.PublicVersion), compressed once, and
+// sent as it is to each visitor.
 type publicCache struct {
 	mu      sync.Mutex
 	version string
-	pages   map[string][]byte // by language, day and address
+	pages   map[string]keptPage // by language, day and address
 }
 
-// maxPublicPages bounds the cache: every page of the public list could be asked for, and each is kept.
-const maxPublicPages = 512
+// keptPage is a page as kept: its HTML, and the same gzipped for the browsers that take it.
+type keptPage struct {
+	html, gz []byte
+}
 
-// csrfPlaceholder stands for the visitor's CSRF token in a kept page (html/template would escape anything unusual).
-const csrfPlaceholder = "csrf-placeholder-5e0c1d7b"
+// maxPublicPages bounds the cache; only the pages everyone opens are kept (see cachedForVisitors).
+const maxPublicPages = 256
 
-func (pc *publicCache) get(version, key string) ([]byte, bool) {
+func (pc *publicCache) get(version, key string) (keptPage, bool) {
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
-	b, ok := pc.pages[key]
-	return b, ok && pc.version == version
+	p, ok := pc.pages[key]
+	return p, ok && pc.version == version
 }
 
-func (pc *publicCache) put(version, key string, page []byte) {
+func (pc *publicCache) put(version, key string, page keptPage) {
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
 	if pc.version != version || len(pc.pages) >= maxPublicPages {
-		pc.version, pc.pages = version, map[string][]byte{}
+		pc.version, pc.pages = version, map[string]keptPage{}
 	}
 	pc.pages[key] = page
 }
@@ -87,46 +91,76 @@ func (a *App) publicFigures(c echo.Context) (repository.TransparencyOverview, []
 // publicVersionKey passes the version cachedForVisitors read to the handler, which reads its figures by it.
 const publicVersionKey = "public_version"
 
-// capturedPage is where views.render leaves the page it rendered with the placeholder token, for the cache.
+// capturedPage is where views.render leaves the page it rendered, for the public pages' wrapper to send.
 type capturedPage struct {
-	token string // the visitor's own token, written in place of the placeholder
-	body  []byte
+	status int
+	body   []byte
 }
 
 const capturedPageKey = "captured_page"
 
 // cachedForVisitors serves a public page from the cache to a visitor who is not logged in and has no message
-// waiting; anyone else gets it rendered for them.
+// waiting; anyone else gets it rendered for them. These routes compress their own pages (the gzip middleware
+// skips them), so a kept page is compressed once, not once per visitor.
 func (a *App) cachedForVisitors(h echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ctx := c.Request().Context()
-		if currentUser(c) != nil || hasSession(c) && a.sessions.Exists(ctx, sessionFlashes) {
+		captured := &capturedPage{}
+		render := func() error {
+			c.Set(capturedPageKey, captured)
+			defer c.Set(capturedPageKey, nil) // an error page is rendered by the error handler, and sent as usual
 			return h(c)
+		}
+		if currentUser(c) != nil || hasSession(c) && a.sessions.Exists(ctx, sessionFlashes) {
+			if err := render(); err != nil || captured.body == nil {
+				return err
+			}
+			return sendPage(c, captured.status, captured.body, nil)
 		}
 		version, err := a.store.PublicVersion(ctx)
 		if err != nil {
 			return err
 		}
-		token, _ := c.Get(csrfContextKey).(string)
 		key := langOf(c) + " " + domain.Today(a.now()).Format(time.DateOnly) + " " + c.Request().URL.RequestURI()
 		if page, ok := a.public.get(version, key); ok {
 			transparencyCache(c, nil)
-			return c.HTMLBlob(http.StatusOK, bytes.ReplaceAll(page, []byte(csrfPlaceholder), []byte(token)))
+			return sendPage(c, http.StatusOK, page.html, page.gz)
 		}
 		c.Set(publicVersionKey, version)
-		captured := &capturedPage{token: token}
-		c.Set(csrfContextKey, csrfPlaceholder)
-		c.Set(capturedPageKey, captured)
-		if err := h(c); err != nil {
+		if err := render(); err != nil || captured.body == nil {
 			return err
 		}
 		// A page deep in the list (?after=, ?before=) is asked for by few and there are many: it is rendered for
 		// each, with the figures above it kept (publicFigures), and only the pages everyone opens are kept whole.
 		q := c.Request().URL.Query()
-		deep := q.Has("after") || q.Has("before")
-		if captured.body != nil && c.Response().Status == http.StatusOK && !deep {
-			a.public.put(version, key, captured.body)
+		if captured.status != http.StatusOK || q.Has("after") || q.Has("before") {
+			return sendPage(c, captured.status, captured.body, nil)
 		}
-		return nil
+		page := keptPage{html: captured.body, gz: gzipped(captured.body)}
+		a.public.put(version, key, page)
+		return sendPage(c, captured.status, page.html, page.gz)
 	}
+}
+
+// sendPage sends a page, gzipped for a browser that takes it (gz, or compressed now when gz is nil).
+func sendPage(c echo.Context, status int, html, gz []byte) error {
+	h := c.Response().Header()
+	h.Add("Vary", "Accept-Encoding")
+	if !strings.Contains(c.Request().Header.Get("Accept-Encoding"), "gzip") {
+		return c.HTMLBlob(status, html)
+	}
+	if gz == nil {
+		gz = gzipped(html)
+	}
+	h.Set(echo.HeaderContentEncoding, "gzip")
+	return c.Blob(status, echo.MIMETextHTMLCharsetUTF8, gz)
+}
+
+// gzipped compresses a page at the level the gzip middleware uses.
+func gzipped(b []byte) []byte {
+	var buf bytes.Buffer
+	w, _ := gzip.NewWriterLevel(&buf, gzipLevel) // a valid level: no error
+	w.Write(b)                                  //nolint:errcheck // a bytes.Buffer does not fail
+	w.Close()                                   //nolint:errcheck // nor here
+	return buf.Bytes()
 }

@@ -55,6 +55,7 @@ var queryBudgets = map[string]int64{
 	"/admin/statements/:id/mapping":  5,
 	"/admin/verification":            8,
 	"/healthz":                       0,
+	"/lang":                          0,
 	"/login":                         0,
 	"/metrics":                       0,
 	"/privacy":                       0,

@@ -59,9 +59,9 @@ func (v *views) render(c echo.Context, status int, page string, p *Page) error {
 	if err := t.Execute(buf, p); err != nil {
 		return fmt.Errorf("render %s: %w", page, err)
 	}
-	if cp, ok := c.Get(capturedPageKey).(*capturedPage); ok { // a public page to keep (see publicCache)
-		cp.body = bytes.Clone(buf.Bytes())
-		return c.HTMLBlob(status, bytes.ReplaceAll(cp.body, []byte(csrfPlaceholder), []byte(cp.token)))
+	if cp, ok := c.Get(capturedPageKey).(*capturedPage); ok { // a public page, sent by its wrapper (publicCache)
+		cp.status, cp.body = status, bytes.Clone(buf.Bytes())
+		return nil
 	}
 	return c.HTMLBlob(status, buf.Bytes())
 }

@@ -48,6 +48,9 @@ func (a *App) routes(e *echo.Echo) {
 	r.add(http.MethodGet, "/static/:name", a.views.assets.serve, public)
 
 	r.add(http.MethodGet, "/", a.index, public)
+	// The language switch is a GET form (a preference, nothing to forge), so a public page carries no token and is
+	// the same for every visitor; POST stays for the forms already open in browsers.
+	r.add(http.MethodGet, "/lang", a.setLang, public)
 	r.add(http.MethodPost, "/lang", a.setLang, public)
 	r.add(http.MethodGet, "/privacy", a.privacyNotice, public)
 	r.add(http.MethodGet, "/login", a.loginForm, public)
