@@ -15,6 +15,7 @@ import (
 // then the mix for three seconds, and not one request fails. With a wrong password, it stops before locking anyone.
 func TestBenchRunsEveryRoleWithoutErrors(t *testing.T) {
 	ta := newTestApp(t)
+	ta.startJobs() // the statements' confirmations are jobs, as in serve
 	if err := seedDemo(context.Background(), ta.store); err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +73,8 @@ func TestBenchRunsEveryRoleWithoutErrors(t *testing.T) {
 			t.Errorf("%s: not requested", route)
 		}
 	}
-	// Each of the four fund users recorded a gift and imported three lines at least.
+	// Each of the four fund users recorded a gift and imported three lines at least (once the jobs have run).
+	ta.statementJobsDone()
 	if n := ta.count("SELECT count(*) FROM donations WHERE reference LIKE 'BENCH-%'"); n < 4*(1+3) {
 		t.Errorf("%d gifts recorded by the run", n)
 	}

@@ -33,6 +33,7 @@ type testApp struct {
 	store *repository.Store
 	srv   *httptest.Server
 	logs  *syncBuffer
+	jobs  bool // startJobs was called: background jobs are worked
 }
 
 // syncBuffer collects the app's log for a failing test to show.

@@ -27,6 +27,7 @@ func (ta *testApp) startJobs() {
 		stop()
 		ta.t.Fatal(err)
 	}
+	ta.jobs = true
 	ta.t.Cleanup(func() {
 		stop()
 		jobs.Wait()

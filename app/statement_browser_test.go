@@ -13,6 +13,7 @@ import (
 
 func TestBrowserStatementImportOnAPhone(t *testing.T) {
 	ta := newTestApp(t)
+	ta.startJobs()
 	ta.account(domain.RoleFinance, "13800000002")
 	b := newBrowser(t, ta)
 	tab := b.phone()
@@ -68,9 +69,17 @@ func TestBrowserStatementImportOnAPhone(t *testing.T) {
 	b.mainSays(tab, "导入预览", "确认导入 2 行（¥1,734.56）", "支出，不是捐赠")
 	b.noSideways(tab)
 	b.screenshot(tab, "phone-statement-preview")
+	// The job records it in the background, held here at the second line until the page has shown its progress;
+	// the page reloads itself until the job is done.
+	hold := holdStatementLine(t, ta, "B0002")
 	if status := b.submit(tab, "confirm", chromedp.Click(chromedp.CSS(`#statement-confirm button[type="submit"]`))); status != 200 {
 		t.Fatalf("confirm: %d%s", status, b.where(tab))
 	}
+	b.mainSays(tab, "导入在后台进行")
+	b.noSideways(tab)
+	b.screenshot(tab, "phone-statement-importing")
+	hold.release(t)
+	b.do(tab, "wait for the page to reload with the result", chromedp.WaitVisible(chromedp.CSS("#statement-result")))
 	b.mainSays(tab, "导入完成：新增 2 笔捐赠（¥1,734.56）", "已入账")
 	b.noSideways(tab)
 	ta.ledgerOK()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"guanai/domain"
+	"guanai/repository"
 )
 
 // statementDay is a received date in the statement's own format: yesterday, so never in the future.
@@ -60,13 +62,64 @@ func previewStatement(t *testing.T, c *client, filename string, content []byte) 
 	return saved.Location, c.get(saved.Location)
 }
 
+// confirmStatement sends the preview's confirmation as the page shows it. Once it is queued (a 303 back to the
+// statement), it waits for the job to end, as a person watching the page would, so the page the answer leads to shows
+// the outcome; the test app must work its jobs (startJobs).
 func confirmStatement(t *testing.T, c *client, previewURL string, preview response, extra url.Values) response {
 	t.Helper()
 	form := url.Values{"version": {regexpFind(t, preview.Body, versionField.String())}}
 	for k, v := range extra {
 		form[k] = v
 	}
-	return c.post(previewURL+"/confirm", form)
+	r := c.post(previewURL+"/confirm", form)
+	if r.Status == http.StatusSeeOther && r.Location == previewURL {
+		c.ta.statementSettled(previewURL)
+	}
+	return r
+}
+
+// statementSettled waits until the confirmation of the statement at path is no longer pending, and returns the
+// statement.
+func (ta *testApp) statementSettled(path string) repository.StatementImport {
+	ta.t.Helper()
+	if !ta.jobs {
+		ta.t.Fatal("waiting for a statement's job in a test app that works none: call startJobs")
+	}
+	id, err := strconv.ParseInt(strings.TrimPrefix(path, "/admin/statements/"), 10, 64)
+	if err != nil {
+		ta.t.Fatalf("not a statement's page: %s", path)
+	}
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		// A cheap question, often (reading the import as its page does takes a while for a long statement).
+		if ta.count(`SELECT count(*) FROM statement_progress p JOIN river_job j ON j.id = p.job_id
+			WHERE p.import_id = $1 AND j.state IN ('available', 'pending', 'retryable', 'running', 'scheduled')`, id) > 0 {
+			continue
+		}
+		imp, err := ta.store.StatementImportByID(context.Background(), id)
+		if err != nil {
+			ta.t.Fatal(err)
+		}
+		if imp.Committed || !imp.Job.Pending() {
+			return imp
+		}
+	}
+	ta.t.Fatalf("the confirmation of %s is still pending after 60 s", path)
+	return repository.StatementImport{}
+}
+
+// statementJobsDone waits until no statement's confirmation is waiting or running.
+func (ta *testApp) statementJobsDone() {
+	ta.t.Helper()
+	if !ta.jobs {
+		ta.t.Fatal("waiting for statements' jobs in a test app that works none: call startJobs")
+	}
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if ta.count(`SELECT count(*) FROM river_job WHERE kind = 'statement_confirm'
+			AND state IN ('available', 'pending', 'retryable', 'running', 'scheduled')`) == 0 {
+			return
+		}
+	}
+	ta.t.Fatal("statements' confirmations still pending after 60 s")
 }
 
 func (ta *testApp) count(query string, args ...any) int {

@@ -36,6 +36,7 @@ var (
 
 func TestStatementImportGBKAndXLSX(t *testing.T) {
 	ta := newTestApp(t)
+	ta.startJobs()
 	fin, _ := ta.account(domain.RoleFinance, "13800000002")
 	day := statementDay("2006/1/2")
 	csv := gbkStatement(t,
@@ -101,6 +102,7 @@ func TestStatementImportGBKAndXLSX(t *testing.T) {
 
 func TestSameStatementTwiceAddsNothingAndSameDayGiftsBothCount(t *testing.T) {
 	ta := newTestApp(t)
+	ta.startJobs()
 	fin, _ := ta.account(domain.RoleFinance, "13800000002")
 	day := statementDay("20060102")
 	csv := gbkStatement(t,
@@ -135,6 +137,7 @@ func TestSameStatementTwiceAddsNothingAndSameDayGiftsBothCount(t *testing.T) {
 
 func TestStatementLinesWithProblemsAreLeftOutKnowingly(t *testing.T) {
 	ta := newTestApp(t)
+	ta.startJobs()
 	fin, _ := ta.account(domain.RoleAdmin, "13800000001")
 	day := statementDay("2006-01-02")
 	tomorrow := time.Now().In(domain.Shanghai).AddDate(0, 0, 1).Format("2006-01-02")
@@ -166,6 +169,7 @@ func TestStatementLinesWithProblemsAreLeftOutKnowingly(t *testing.T) {
 
 func TestStatementFailingLineWritesNothing(t *testing.T) {
 	ta := newTestApp(t)
+	ta.startJobs()
 	fin, _ := ta.account(domain.RoleFinance, "13800000002")
 	day := statementDay("2006-01-02")
 	csv := gbkStatement(t, day+",王芳,,100.00,F0001,", day+",李强,,200.00,F0002,", day+",赵敏,,300.00,F0003,")
@@ -177,11 +181,19 @@ func TestStatementFailingLineWritesNothing(t *testing.T) {
 		CREATE TRIGGER refuse_f3 BEFORE INSERT ON donations FOR EACH ROW EXECUTE FUNCTION refuse_f3()`); err != nil {
 		t.Fatal(err)
 	}
+	// The request is answered at once; the job is refused, and the statement's page says where and why, with the
+	// confirmation offered again. The job is not tried again: a refusal stays one.
 	r := confirmStatement(t, fin, previewURL, preview, nil)
-	if r.Status != http.StatusUnprocessableEntity {
-		t.Fatalf("confirm: %d", r.Status)
+	if r.Status != http.StatusSeeOther || r.Location != previewURL {
+		t.Fatalf("confirm: %d %s", r.Status, r.Location)
 	}
-	mustContain(t, r, "第 6 行无法入账：数据库拒绝了这一行。 整份流水均未导入，没有写入任何数据。", "test_refuses_f3")
+	page := fin.get(r.Location)
+	mustContain(t, page, "第 6 行无法入账：数据库拒绝了这一行。 整份流水均未导入，没有写入任何数据。", "test_refuses_f3",
+		`id="statement-confirm"`, "确认导入 3 行（¥600.00）")
+	mustNotContain(t, page, `http-equiv="refresh"`, "正在导入")
+	if n := ta.count("SELECT count(*) FROM river_job WHERE kind = 'statement_confirm' AND state = 'completed' AND attempt = 1"); n != 1 {
+		t.Errorf("%d refused jobs finished at the first attempt, want 1", n)
+	}
 	for _, table := range []string{"donations", "receipts", "ledger_transactions", "receipt_counters"} {
 		if n := ta.count("SELECT count(*) FROM " + table); n != 0 {
 			t.Errorf("%d rows in %s after a failed confirmation", n, table)
@@ -203,6 +215,7 @@ func TestTenConcurrentStatementConfirmationsRecordOnce(t *testing.T) {
 	}
 	previewURL, preview := previewStatement(t, fin, "k.csv", gbkStatement(t, lines...))
 	form := url.Values{"version": {regexpFind(t, preview.Body, versionField.String())}, "_csrf": {fin.csrf()}}
+	// The jobs are not worked yet: the ten requests find the first one waiting and join it.
 	statuses := make([]int, 10)
 	errs := make([]error, 10)
 	start := make(chan struct{})
@@ -230,6 +243,20 @@ func TestTenConcurrentStatementConfirmationsRecordOnce(t *testing.T) {
 			t.Errorf("confirmation %d: %d %v", i, statuses[i], errs[i])
 		}
 	}
+	if n := ta.count("SELECT count(*) FROM river_job WHERE kind = 'statement_confirm'"); n != 1 {
+		t.Errorf("10 confirmations at once queued %d jobs, want 1", n)
+	}
+	if n := ta.count("SELECT count(*) FROM audit_events WHERE action = 'statement.confirm_request'"); n != 10 {
+		t.Errorf("%d requests audited, want 10", n)
+	}
+	// Waiting: the page says so and reloads itself, and offers no second confirmation.
+	waiting := fin.get(previewURL)
+	mustContain(t, waiting, `<meta http-equiv="refresh" content="2">`, "等待开始导入 12 行…", `<progress id="confirm-bar"></progress>`,
+		"这份流水已在导入中，没有重复提交")
+	mustNotContain(t, waiting, `id="statement-confirm"`, previewURL+"/mapping")
+	mustContain(t, fin.get("/admin/statements"), "导入中")
+	ta.startJobs()
+	ta.statementSettled(previewURL)
 	if n := ta.count("SELECT count(*) FROM donations"); n != 12 {
 		t.Errorf("%d donations after 10 confirmations at once, want 12", n)
 	}

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -24,7 +23,18 @@ type statementPreviewView struct {
 	Pager   pager
 	Failure *repository.StatementLineError
 	Problem string // a message key about the confirmation
+	Done    string // while the confirmation is pending: the lines recorded so far, and of how many
+	Total   string
+	Refresh int // while it is pending: seconds until the page reloads
 }
+
+// Pending reports whether the statement's confirmation is waiting or running: the page then shows how far it has
+// got, reloads itself every statementRefresh, and offers no confirmation.
+func (v statementPreviewView) Pending() bool { return v.Import.Job.Pending() }
+
+// statementRefresh is how often a page whose confirmation is pending reloads (a <meta> refresh: the CSP allows no
+// inline script, and a page reloaded works without any).
+const statementRefresh = 2
 
 type statementFilter struct {
 	Key     string // the message key of its name
@@ -41,7 +51,17 @@ func (a *App) statementPreview(c echo.Context) error {
 	if imp.Mapping == nil && can(currentUser(c), fundWriters) && !imp.Committed {
 		return c.Redirect(http.StatusSeeOther, statementURL(imp.ID)+"/mapping")
 	}
-	return a.renderStatementPreview(c, http.StatusOK, imp, "", nil)
+	// A confirmation the job refused is told as the request used to tell it, with the form to try again.
+	problem, failure := "", (*repository.StatementLineError)(nil)
+	if j := imp.Job; j != nil {
+		switch j.State {
+		case "failed":
+			problem, failure = j.Problem, j.Failure
+		case "stopped":
+			problem = "statement.job_stopped"
+		}
+	}
+	return a.renderStatementPreview(c, http.StatusOK, imp, problem, failure)
 }
 
 // Filters of the preview: the lines with problems, the skipped ones, the ones that import, or all.
@@ -82,40 +102,44 @@ func (a *App) renderStatementPreview(c echo.Context, status int, imp *repository
 	if c.FormValue("accept_errors") == "yes" {
 		p.Form.Set("accept_errors", "yes")
 	}
-	p.Data = statementPreviewView{Import: imp, Show: show, Filters: filters, Rows: rows, Pager: pg,
+	v := statementPreviewView{Import: imp, Show: show, Filters: filters, Rows: rows, Pager: pg,
 		Failure: failure, Problem: problem}
+	if v.Pending() {
+		v.Done, v.Total = transparencyCount(int64(imp.Job.Done)), transparencyCount(int64(imp.Job.Total))
+		v.Refresh = statementRefresh
+	}
+	p.Data = v
 	return a.views.render(c, status, "statement_preview", p)
 }
 
+// statementConfirm queues the statement's confirmation (a background job, repository.RequestStatementConfirmation)
+// and goes back to its page, which shows the job's progress and then its result. What can be refused at once — a
+// preview made with other columns, lines with problems not left out knowingly, a statement already imported — is
+// refused here, as before; what the job refuses, the page tells.
 func (a *App) statementConfirm(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	res, err := a.store.ConfirmStatementImport(ctx, actor(c), id, repository.StatementConfirmation{
+	joined, err := a.store.RequestStatementConfirmation(ctx, actor(c), id, repository.StatementConfirmation{
 		Version: c.FormValue("version"), AcceptErrors: c.FormValue("accept_errors") == "yes"})
-	var lineErr *repository.StatementLineError
-	problem := ""
 	switch {
 	case err == nil:
-		a.flash(c, "ok", "statement.confirmed", "Added", strconv.Itoa(res.Added), "Amount", res.Amount.String(),
-			"Already", strconv.Itoa(res.Already), "Skipped", strconv.Itoa(res.Skipped), "Errors", strconv.Itoa(res.Errors),
-			"NewDonors", strconv.Itoa(res.NewDonors))
-		return c.Redirect(http.StatusSeeOther, statementURL(id)+"?show=all")
+		if joined {
+			a.flash(c, "info", "statement.confirm_joined")
+		}
+		return c.Redirect(http.StatusSeeOther, statementURL(id))
 	case errors.Is(err, domain.ErrImportCommitted):
 		return a.afterAction(c, err, statementURL(id), "")
-	case errors.As(err, &lineErr):
-		a.log.WarnContext(ctx, "statement import refused", "import", id, "line", lineErr.Line, "err", lineErr.Err)
-	case isProblem(err):
-		pr, _ := problemOf(err)
-		problem, _ = pr.Message()
-	default:
+	case !isProblem(err):
 		return err
 	}
-	imp, lerr := a.store.StatementImportByID(ctx, id)
-	if lerr != nil {
-		return lerr
+	pr, _ := problemOf(err)
+	problem, _ := pr.Message()
+	imp, err := a.store.StatementImportByID(ctx, id)
+	if err != nil {
+		return err
 	}
-	return a.renderStatementPreview(c, http.StatusUnprocessableEntity, &imp, problem, lineErr)
+	return a.renderStatementPreview(c, http.StatusUnprocessableEntity, &imp, problem, nil)
 }

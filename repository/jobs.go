@@ -12,6 +12,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivertype"
 	"gorm.io/gorm"
 )
 
@@ -44,8 +45,13 @@ func newQueue(s *Store) (*river.Client[*sql.Tx], error) {
 func (s *Store) workers(pool *pgxpool.Pool) *river.Workers {
 	w := river.NewWorkers()
 	river.AddWorker(w, &reconcileWorker{s: s, pool: pool})
+	river.AddWorker(w, &statementConfirmWorker{s: s, pool: pool})
 	return w
 }
+
+// jobPending are the states of a job that has not finished: waiting, to be tried again, or running.
+var jobPending = []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending,
+	rivertype.JobStateRetryable, rivertype.JobStateRunning, rivertype.JobStateScheduled}
 
 // sqlTx is the database/sql transaction under a gorm transaction, for the queue to enqueue in.
 func sqlTx(tx *gorm.DB) (*sql.Tx, error) {

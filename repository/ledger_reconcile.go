@@ -10,7 +10,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
-	"github.com/riverqueue/river/rivertype"
 	"gorm.io/gorm"
 )
 
@@ -26,14 +25,10 @@ type reconcileArgs struct {
 
 func (reconcileArgs) Kind() string { return "ledger_reconcile" }
 
-// reconcilePending are the states of a reconciliation that has not finished.
-var reconcilePending = []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending,
-	rivertype.JobStateRetryable, rivertype.JobStateRunning, rivertype.JobStateScheduled}
-
 // InsertOpts makes a reconciliation unique while it waits or runs: a second click, a second person or the schedule
 // joins it rather than queueing the same checks again. Once it has finished, the next one may be queued.
 func (reconcileArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: 5, UniqueOpts: river.UniqueOpts{ByState: reconcilePending}}
+	return river.InsertOpts{MaxAttempts: 5, UniqueOpts: river.UniqueOpts{ByState: jobPending}}
 }
 
 // reconcileWorker runs the checks and records the result.
@@ -161,7 +156,7 @@ type Reconciliation struct {
 func (s *Store) LastReconciliation(ctx context.Context) (last *Reconciliation, pending bool, err error) {
 	// Pending first: a run that finishes between the two reads is then shown done and pending for a moment, rather
 	// than neither.
-	waiting := river.NewJobListParams().Kinds(reconcileArgs{}.Kind()).States(reconcilePending...).First(1)
+	waiting := river.NewJobListParams().Kinds(reconcileArgs{}.Kind()).States(jobPending...).First(1)
 	jobs, err := s.queue.JobList(ctx, waiting)
 	if err != nil {
 		return nil, false, err

@@ -17,20 +17,21 @@ type importLine struct {
 // batchRows is how many rows one multi-row INSERT carries: well inside PostgreSQL's 65,535 parameters.
 const batchRows = 500
 
-// recordImportedLines records a statement's lines as recordDonation would, one by one — a donor for each new payer,
-// a ledger transaction and two entries, a receipt number, the donation, its receipt, its audit event — but a table
-// at a time: a few multi-row statements for the whole statement instead of a dozen for each line, and the
-// receipt numbers taken as one range per year. The caller holds the locks recordDonation takes. A refusal (a
-// reference taken, a quarter closed) aborts it; the caller then finds the line by recording them one by one.
+// recordImportedLines records some of a statement's lines (a chunk, see recordLines) as recordDonation would, one
+// by one — a donor for each new payer, a ledger transaction and two entries, a receipt number, the donation, its
+// receipt, its audit event — but a table at a time: a few multi-row statements for the chunk instead of a dozen for
+// each line, and the receipt numbers taken as one range per year. The caller holds the locks recordDonation takes.
+// A refusal (a reference taken, a quarter closed) aborts it; the caller then finds the line by recording them one
+// by one. It returns the donors it created, by payer.
 func recordImportedLines(tx *gorm.DB, actor Actor, importID int64, imp StatementImport, pool accountRow, program *programRow,
-	donorsAcc accountRow, lines []importLine) (newDonors int, err error) {
-	donors, newDonors, err := donorsForLines(tx, actor, lines)
+	donorsAcc accountRow, lines []importLine) (created map[string]int64, err error) {
+	donors, created, err := donorsForLines(tx, actor, lines)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	b, err := books(tx)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	at := now(tx)
 	txs := make([]ledgerTransactionRow, len(lines))
@@ -38,7 +39,7 @@ func recordImportedLines(tx *gorm.DB, actor Actor, importID int64, imp Statement
 		txs[i] = ledgerTransactionRow{Kind: "donation", Memo: "donation", CreatedBy: actorID(actor)}
 	}
 	if err := tx.Omit("ID").CreateInBatches(&txs, batchRows).Error; err != nil {
-		return 0, err
+		return nil, err
 	}
 	entries := make([]ledgerEntryRow, 0, 2*len(lines))
 	for i, l := range lines {
@@ -46,11 +47,11 @@ func recordImportedLines(tx *gorm.DB, actor Actor, importID int64, imp Statement
 			ledgerEntryRow{TransactionID: txs[i].ID, AccountID: donorsAcc.ID, Amount: -int64(l.row.Amount)})
 	}
 	if err := tx.Omit("ID").CreateInBatches(&entries, 2*batchRows).Error; err != nil {
-		return 0, err
+		return nil, err
 	}
 	seqs, err := receiptNumbers(tx, lines)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	gifts := make([]donationRow, len(lines))
 	for i, l := range lines {
@@ -64,10 +65,10 @@ func recordImportedLines(tx *gorm.DB, actor Actor, importID int64, imp Statement
 		}
 	}
 	if err := tx.Omit("ID").CreateInBatches(&gifts, batchRows).Error; err != nil {
-		return 0, err
+		return nil, err
 	}
 	if err := issueReceipts(tx, actor, gifts, donors, program, seqs); err != nil {
-		return 0, err
+		return nil, err
 	}
 	events := make([]auditEvent, len(gifts))
 	for i, d := range gifts {
@@ -75,7 +76,7 @@ func recordImportedLines(tx *gorm.DB, actor Actor, importID int64, imp Statement
 		events[i] = auditEvent{At: at, ActorID: actorID(actor), ActorIP: actor.IP, Action: "donation.record",
 			SubjectType: "donation", SubjectID: &gifts[i].ID, After: after}
 	}
-	return newDonors, tx.Omit("ID").CreateInBatches(&events, batchRows).Error
+	return created, tx.Omit("ID").CreateInBatches(&events, batchRows).Error
 }
 
 func actorID(a Actor) *int64 {
@@ -85,9 +86,10 @@ func actorID(a Actor) *int64 {
 	return &a.UserID
 }
 
-// donorsForLines gives each line its donor row: the organisation it was matched to, or a new donor for its payer
-// (one per payer, created together, each with its audit event).
-func donorsForLines(tx *gorm.DB, actor Actor, lines []importLine) ([]donorRow, int, error) {
+// donorsForLines gives each line its donor row: the one it was given (an organisation it was matched to, or the
+// donor an earlier chunk created for its payer), or a new donor for its payer (one per payer, created together, each
+// with its audit event). It returns the rows by line and the donors it created, by payer.
+func donorsForLines(tx *gorm.DB, actor Actor, lines []importLine) ([]donorRow, map[string]int64, error) {
 	var known []int64
 	fresh := map[string]*donorRow{}
 	var created []donorRow
@@ -102,7 +104,7 @@ func donorsForLines(tx *gorm.DB, actor Actor, lines []importLine) ([]donorRow, i
 	}
 	if len(created) > 0 {
 		if err := tx.Omit("ID").CreateInBatches(&created, batchRows).Error; err != nil {
-			return nil, 0, err
+			return nil, nil, err
 		}
 		events := make([]auditEvent, len(created))
 		for i := range created {
@@ -112,14 +114,14 @@ func donorsForLines(tx *gorm.DB, actor Actor, lines []importLine) ([]donorRow, i
 				SubjectType: "donor", SubjectID: &created[i].ID, After: after}
 		}
 		if err := tx.Omit("ID").CreateInBatches(&events, batchRows).Error; err != nil {
-			return nil, 0, err
+			return nil, nil, err
 		}
 	}
 	byID := map[int64]donorRow{}
 	if len(known) > 0 {
 		var rows []donorRow
 		if err := tx.Where("id IN ?", uniqIDs(known)).Find(&rows).Error; err != nil {
-			return nil, 0, err
+			return nil, nil, err
 		}
 		for _, r := range rows {
 			byID[r.ID] = r
@@ -133,7 +135,11 @@ func donorsForLines(tx *gorm.DB, actor Actor, lines []importLine) ([]donorRow, i
 			out[i] = *fresh[l.row.Payer]
 		}
 	}
-	return out, len(created), nil
+	byPayer := make(map[string]int64, len(created))
+	for payer, d := range fresh {
+		byPayer[payer] = d.ID
+	}
+	return out, byPayer, nil
 }
 
 func uniqIDs(ids []int64) []int64 {

@@ -2,10 +2,12 @@ package repository_test
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
 	"guanai/domain"
+	"guanai/repository"
 )
 
 // bigStatement is a bank statement of n lines from a few hundred payers — people and organisations, some of them
@@ -62,6 +64,32 @@ func TestLongStatementRecordsEveryLine(t *testing.T) {
 		if got := f.count(t, q, imp.ID); got != want {
 			t.Errorf("%s: %d, want %d", q, got, want)
 		}
+	}
+	ledgerOK(t, f.s)
+}
+
+// The lines are recorded in chunks of 500 and the progress is told after each; what the chunks record is in the
+// transaction, so no one sees any of it before the end.
+func TestStatementProgressIsToldAfterEachChunk(t *testing.T) {
+	f := newFund(t)
+	const n = 1200
+	imp := f.uploadStatement(t, bigStatement(f, t, n), "")
+	type report struct{ done, total, visible int }
+	var reports []report
+	res, err := f.s.ConfirmStatementImport(ctx, f.finance, imp.ID, repository.StatementConfirmation{Version: imp.Version(),
+		Progress: func(done, total int) {
+			reports = append(reports, report{done, total, f.count(t, "SELECT count(*) FROM donations WHERE import_id = $1", imp.ID)})
+		}})
+	if err != nil || res.Added != n {
+		t.Fatalf("confirm: %+v %v", res, err)
+	}
+	want := []report{{0, n, 0}, {500, n, 0}, {1000, n, 0}, {1200, n, 0}}
+	if !slices.Equal(reports, want) {
+		t.Errorf("progress %v, want %v", reports, want)
+	}
+	// The payers' lines are spread over the chunks: one new donor each all the same.
+	if res.NewDonors != 340 || f.count(t, "SELECT count(*) FROM donors WHERE name LIKE '捐赠人%'") != 300 {
+		t.Errorf("%d new donors, %d people", res.NewDonors, f.count(t, "SELECT count(*) FROM donors WHERE name LIKE '捐赠人%'"))
 	}
 	ledgerOK(t, f.s)
 }

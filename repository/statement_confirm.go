@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strconv"
@@ -140,7 +141,14 @@ func uniqStrings(s []string) []string {
 type StatementConfirmation struct {
 	Version      string // the mapping's version the preview showed
 	AcceptErrors bool   // lines that cannot be imported are left out, knowingly
+	// Progress, when set, is told how many of the lines to record are recorded: once they are known (0), then after
+	// each chunk of statementChunk lines. It is called inside the transaction, whose writes no one else sees
+	// before it commits: it is for saying how far it has got elsewhere, not for writing in it.
+	Progress func(done, total int)
 }
+
+// statementChunk is how many lines are recorded between two reports of progress: one multi-row INSERT per table.
+const statementChunk = batchRows
 
 // ConfirmStatementImport records every importable line of a statement as a donation — each with its ledger
 // transaction and its receipt, through the same path as a donation typed in — in one transaction: all of them or,
@@ -210,7 +218,7 @@ func (s *Store) ConfirmStatementImport(ctx context.Context, actor Actor, id int6
 				res.AddedLines = append(res.AddedLines, row.Line)
 			}
 		}
-		if res.NewDonors, err = recordLines(tx, actor, id, imp, pool, program, donorsAcc, lines); err != nil {
+		if res.NewDonors, err = recordLines(tx, actor, id, imp, pool, program, donorsAcc, lines, c.Progress); err != nil {
 			return err
 		}
 		b, err := json.Marshal(res)
@@ -230,43 +238,78 @@ func (s *Store) ConfirmStatementImport(ctx context.Context, actor Actor, id int6
 	return res, nil
 }
 
-// recordLines records the lines a table at a time (recordImportedLines); when that is refused, it goes back and
-// records them one by one, through the path a gift typed in takes, to say which line was refused and why.
+// recordLines records the lines in chunks of statementChunk, each a table at a time (recordImportedLines), and says
+// after each how many are in. When a chunk is refused, it goes back to before that chunk and records its lines one
+// by one, through the path a gift typed in takes, to say which line was refused and why. A payer new to the fund
+// gets one donor, whichever chunks their lines are in. It returns how many donors it created.
 func recordLines(tx *gorm.DB, actor Actor, id int64, imp StatementImport, pool accountRow, program *programRow,
-	donorsAcc accountRow, lines []importLine) (int, error) {
-	if err := tx.SavePoint("statement_lines").Error; err != nil {
-		return 0, err
+	donorsAcc accountRow, lines []importLine, progress func(done, total int)) (int, error) {
+	report := func(done int) {
+		if progress != nil {
+			progress(done, len(lines))
+		}
 	}
-	newDonors, err := recordImportedLines(tx, actor, id, imp, pool, program, donorsAcc, lines)
-	if err == nil || IsUnavailable(err) || errors.Is(err, context.Canceled) {
-		return newDonors, err
+	report(0)
+	created := map[string]int64{} // the donors made so far, by payer
+	for done := 0; done < len(lines); {
+		chunk := slices.Clone(lines[done:min(done+statementChunk, len(lines))])
+		for i, l := range chunk {
+			if l.donorID == 0 {
+				chunk[i].donorID = created[l.row.Payer]
+			}
+		}
+		fresh, err := recordChunk(tx, actor, id, imp, pool, program, donorsAcc, chunk)
+		if err != nil {
+			return 0, err
+		}
+		maps.Copy(created, fresh)
+		done += len(chunk)
+		report(done)
+	}
+	return len(created), nil
+}
+
+// recordChunk records some lines a table at a time or, when that is refused, one by one to find the line; it
+// returns the donors it created, by payer.
+func recordChunk(tx *gorm.DB, actor Actor, id int64, imp StatementImport, pool accountRow, program *programRow,
+	donorsAcc accountRow, lines []importLine) (map[string]int64, error) {
+	if err := tx.SavePoint("statement_lines").Error; err != nil {
+		return nil, err
+	}
+	created, err := recordImportedLines(tx, actor, id, imp, pool, program, donorsAcc, lines)
+	if err == nil {
+		// The chunk's writes join the transaction's; the next chunk takes its own savepoint.
+		return created, tx.Exec("RELEASE SAVEPOINT statement_lines").Error
+	}
+	if IsUnavailable(err) || errors.Is(err, context.Canceled) {
+		return nil, err
 	}
 	if err := tx.RollbackTo("statement_lines").Error; err != nil {
-		return 0, err
+		return nil, err
 	}
 	return recordLinesOneByOne(tx, actor, id, imp, lines)
 }
 
-func recordLinesOneByOne(tx *gorm.DB, actor Actor, id int64, imp StatementImport, lines []importLine) (newDonors int, err error) {
+func recordLinesOneByOne(tx *gorm.DB, actor Actor, id int64, imp StatementImport, lines []importLine) (map[string]int64, error) {
 	created := map[string]int64{}
 	for _, l := range lines {
 		donorID := l.donorID
 		if donorID == 0 {
 			if donorID = created[l.row.Payer]; donorID == 0 {
+				var err error
 				if donorID, err = createDonor(tx, actor, l.row.Donor()); err != nil {
-					return 0, lineError(l.row.Line, err)
+					return nil, lineError(l.row.Line, err)
 				}
 				created[l.row.Payer] = donorID
-				newDonors++
 			}
 		}
 		req := DonationRequest{Key: importKey(id, l.row.Line), DonorID: donorID,
 			Input: l.row.Input(imp.Channel, imp.ProgramCode), ImportID: &id}
 		if _, err := recordDonation(tx, actor, req, req.fingerprint()); err != nil {
-			return 0, lineError(l.row.Line, err)
+			return nil, lineError(l.row.Line, err)
 		}
 	}
-	return newDonors, nil
+	return created, nil
 }
 
 // importKey is a statement line's idempotency key: one donation per line, ever.

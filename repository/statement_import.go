@@ -59,6 +59,7 @@ type StatementImport struct {
 	Counts        domain.StatementCounts
 	Result        *StatementResult // once committed
 	Donations     map[int]int64    // once committed: the donation each added line became, by line
+	Job           *StatementJob    // before it is committed: its confirmation, once one was asked for
 }
 
 // Version identifies the mapping the preview was made with ("" before there is one).
@@ -170,6 +171,10 @@ func (s *Store) SaveStatementMapping(ctx context.Context, actor Actor, id int64,
 			Updates(map[string]any{"mapping": b, "data_lines": domain.DataLines(records, m.HeaderRow)}).Error; err != nil {
 			return err
 		}
+		// A refusal of a confirmation was about the columns as they were: the page shows the new preview instead.
+		if err := tx.Exec("DELETE FROM statement_progress WHERE import_id = ? AND state = 'failed'", id).Error; err != nil {
+			return err
+		}
 		return audit(tx, actor, "statement.map", "statement_import", id, nil, m)
 	})
 }
@@ -188,15 +193,26 @@ func lockStatementImport(tx *gorm.DB, id int64) (statementImportRow, error) {
 // committed, as it was recorded.
 func (s *Store) StatementImportByID(ctx context.Context, id int64) (StatementImport, error) {
 	db := s.db.WithContext(ctx)
-	var r statementImportRow
-	if err := db.Take(&r, id).Error; errors.Is(err, gorm.ErrRecordNotFound) {
+	var read struct {
+		Row      statementImportRow    `gorm:"embedded"`
+		Progress statementProgressRead `gorm:"embedded;embeddedPrefix:progress_"`
+	}
+	// The confirmation's progress comes with the import, in the same statement.
+	if err := db.Table("statement_imports i").Select("i.*, "+statementProgressColumns).Joins(statementProgressJoins).
+		Where("i.id = ?", id).Take(&read).Error; errors.Is(err, gorm.ErrRecordNotFound) {
 		return StatementImport{}, domain.ErrNotFound
 	} else if err != nil {
 		return StatementImport{}, err
 	}
-	imp, err := statementView(db, r)
-	if err != nil || imp.Mapping == nil {
+	imp, err := statementView(db, read.Row)
+	if err != nil {
 		return imp, err
+	}
+	if !imp.Committed {
+		imp.Job = read.Progress.statementJob()
+	}
+	if imp.Mapping == nil {
+		return imp, nil
 	}
 	imp.Rows = domain.CheckStatement(imp.Records, *imp.Mapping, imp.Channel, s.Now())
 	if imp.Committed {

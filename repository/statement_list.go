@@ -16,6 +16,7 @@ type StatementImportSummary struct {
 	CommittedAt  *time.Time
 	Lines        int
 	Mapped       bool
+	Importing    bool             // its confirmation is waiting or running
 	Result       *StatementResult `gorm:"serializer:json"` // once committed
 }
 
@@ -27,9 +28,14 @@ func (s *Store) StatementImports(ctx context.Context, page int) ([]StatementImpo
 		return nil, 0, err
 	}
 	var out []StatementImportSummary
+	pending := make([]string, len(jobPending))
+	for i, st := range jobPending {
+		pending[i] = string(st)
+	}
 	err := db.Raw(`SELECT i.id, i.filename, i.channel, i.status, u.name AS uploader_name, i.created_at, i.committed_at,
-			i.data_lines AS lines, i.mapping IS NOT NULL AS mapped, i.result
-		FROM statement_imports i JOIN users u ON u.id = i.uploaded_by
-		ORDER BY i.id DESC LIMIT ? OFFSET ?`, PageSize, max(page-1, 0)*PageSize).Scan(&out).Error
+			i.data_lines AS lines, i.mapping IS NOT NULL AS mapped, i.result,
+			i.status <> 'committed' AND coalesce(j.state::text IN ?, false) AS importing
+		FROM statement_imports i JOIN users u ON u.id = i.uploaded_by `+statementProgressJoins+`
+		ORDER BY i.id DESC LIMIT ? OFFSET ?`, pending, PageSize, max(page-1, 0)*PageSize).Scan(&out).Error
 	return out, total, err
 }

@@ -1,4 +1,4 @@
-// Bank statement import: progress while a large file goes up, and while a confirmed statement is recorded.
+// Bank statement import: progress while a large file goes up, and no second click on the confirmation.
 //
 // What the upload bar shows: the bytes of the form (the file, mostly) the browser has sent so far, from the
 // XMLHttpRequest upload progress events; once everything is sent it turns indeterminate while the server reads the
@@ -6,8 +6,9 @@
 // so there is no server-side percentage to show. Without JavaScript the form posts normally and the browser's own
 // loading indicator is all there is; nothing else changes.
 //
-// The confirmation is one database transaction: the bar is indeterminate, and the button is disabled so the
-// statement is not sent twice (the server would refuse the second one anyway).
+// The confirmation queues a background job and the server answers at once with the statement's page, which shows
+// the job's progress and reloads itself (a <meta> refresh, no script) until it is done. The button is disabled once
+// pressed so the statement is not sent twice (the server would join the second to the first anyway).
 (function () {
   'use strict';
 
@@ -76,8 +77,6 @@
     var form = document.getElementById('statement-confirm');
     if (!form) { return; }
     form.addEventListener('submit', function () {
-      var box = document.getElementById('confirm-progress');
-      if (box) { show(box, form.dataset.working); }
       // Disable after the submission has started, so the button's own value still goes with the form.
       window.setTimeout(function () { form.querySelector('button[type=submit]').disabled = true; }, 0);
     });
