@@ -28,14 +28,13 @@ import (
 // public page: each gift has its own form key, and one that gets no answer or a 503 is sent again with the same
 // key, as a person would press again.
 type giftLoad struct {
-	base    string
-	donor   int64
-	mu      sync.Mutex
-	status  map[int]int    // responses by status
-	acked   map[string]int // form key → times the server said it recorded it (303)
-	sent    atomic.Int64
-	lastOK  atomic.Int64 // when (unix nanoseconds) a request last succeeded
-	lastErr string
+	base   string
+	donor  int64
+	mu     sync.Mutex
+	status map[int]int    // responses by status
+	acked  map[string]int // form key → times the server said it recorded it (303)
+	sent   atomic.Int64
+	lastOK atomic.Int64 // when (unix nanoseconds) a request last succeeded
 }
 
 func newGiftLoad(base string, donor int64) *giftLoad {

@@ -115,8 +115,6 @@ func (c *client) get(path string) response {
 	return c.do(req)
 }
 
-var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
-
 // csrf returns the client's CSRF token, as a browser has it: the cookie the first page it opened set, which
 // every form it submits carries back.
 func (c *client) csrf() string {

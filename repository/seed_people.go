@@ -258,12 +258,11 @@ var (
 // proportions a city's volunteer base has; the active ones' are mostly verified by the coordinator.
 func (sd *seeder) loadQualifications(people []seedPerson) error {
 	type qual struct {
-		user           int64
-		code, detail   string
-		status         string
-		decided        bool
-		decidedAt      time.Time
-		volunteerState string
+		user         int64
+		code, detail string
+		status       string
+		decided      bool
+		decidedAt    time.Time
 	}
 	var rows []qual
 	for _, p := range people {
