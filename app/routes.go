@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/labstack/echo/v4"
 
@@ -141,6 +142,15 @@ func (a *App) routes(e *echo.Echo) {
 type routeTable struct {
 	e   *echo.Echo
 	who map[string]roleSet // "GET /admin/donations/:id" -> who may
+	// guards remembers which route's role set answers a target, by the target with its numbers made "#": every
+	// page asks for each link of its menu and buttons, and the answer depends on the route, not on the id.
+	guards sync.Map // "POST /admin/donations/#/reverse" -> routeGuard
+}
+
+// routeGuard is the role set of the route a target names, if any does.
+type routeGuard struct {
+	who   roleSet
+	found bool
 }
 
 func (t *routeTable) add(method, path string, h echo.HandlerFunc, who roleSet, mw ...echo.MiddlewareFunc) {
@@ -159,17 +169,39 @@ func (t *routeTable) may(u *domain.User, target string) bool {
 		method, path = http.MethodGet, target
 	}
 	path, _, _ = strings.Cut(path, "?")
-	// As echo's router does, a route's fixed segments win over another's :params: /admin/donations/new is the form,
-	// not the donation with id "new".
-	best, found := -1, false
-	var who roleSet
+	key := method + " " + numbersAsHash(path)
+	g, ok := t.guards.Load(key)
+	if !ok {
+		g = t.guard(method, path)
+		t.guards.Store(key, g)
+	}
+	guard := g.(routeGuard)
+	return guard.found && can(u, guard.who)
+}
+
+// guard finds the route that serves a path. As echo's router does, a route's fixed segments win over another's
+// :params: /admin/donations/new is the form, not the donation with id "new".
+func (t *routeTable) guard(method, path string) routeGuard {
+	best, g := -1, routeGuard{}
 	for route, rs := range t.who {
 		m, pattern, _ := strings.Cut(route, " ")
 		if fixed, ok := routeMatches(pattern, path); m == method && ok && fixed > best {
-			best, found, who = fixed, true, rs
+			best, g = fixed, routeGuard{who: rs, found: true}
 		}
 	}
-	return found && can(u, who)
+	return g
+}
+
+// numbersAsHash writes every all-digit segment of a path as "#": no route has a fixed segment of digits, so two
+// paths that differ only in ids are served by the same route.
+func numbersAsHash(path string) string {
+	segs := strings.Split(path, "/")
+	for i, s := range segs {
+		if s != "" && strings.Trim(s, "0123456789") == "" {
+			segs[i] = "#"
+		}
+	}
+	return strings.Join(segs, "/")
 }
 
 // routeMatches reports whether a concrete path fits a route pattern, whose :name segments stand for any one
