@@ -160,7 +160,7 @@ func sendPage(c echo.Context, status int, html, gz []byte) error {
 func gzipped(b []byte) []byte {
 	var buf bytes.Buffer
 	w, _ := gzip.NewWriterLevel(&buf, gzipLevel) // a valid level: no error
-	w.Write(b)                                  //nolint:errcheck // a bytes.Buffer does not fail
-	w.Close()                                   //nolint:errcheck // nor here
+	w.Write(b)                                   //nolint:errcheck // a bytes.Buffer does not fail
+	w.Close()                                    //nolint:errcheck // nor here
 	return buf.Bytes()
 }
