@@ -24,6 +24,8 @@ func transparencyCache(c echo.Context, p *Page) {
 		c.Response().Header().Set("Cache-Control", "private, max-age=10")
 	default:
 		c.Response().Header().Set("Cache-Control", "public, max-age=10")
+		// The page is in the language the cookie or the browser asks for: a cache keeps one per each.
+		c.Response().Header().Add("Vary", "Accept-Language, Cookie")
 	}
 }
 

@@ -2,6 +2,7 @@ package repository
 
 import (
 	"context"
+	"encoding/json"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -167,7 +168,7 @@ func (sd *seeder) run() error {
 		}
 	}
 	stages := []func() error{sd.loadStaff, sd.loadVolunteers, sd.loadDonors, sd.planGifts, sd.loadGifts,
-		sd.loadDisbursements, sd.closePastQuarters, sd.settle}
+		sd.loadDisbursements, sd.closePastQuarters, sd.rebookEarlierGifts, sd.settle}
 	for _, stage := range stages {
 		if err := stage(); err != nil {
 			return err
@@ -212,6 +213,9 @@ func (sd *seeder) copyRows(stage, table string, cols []string, n int, row func(i
 	return nil
 }
 
+// seededIDs are the tables whose rows the seed gives ids of its own: their sequences must then start after them.
+var seededIDs = []string{"users", "eligibility_entries", "donors", "donations", "ledger_transactions", "disbursements"}
+
 // settle computes what the ledger's triggers keep when they run: each account's balance from its entries, each
 // pool's reservation from its approved disbursements; then the receipt counters and id sequences.
 func (sd *seeder) settle() error {
@@ -227,7 +231,7 @@ func (sd *seeder) settle() error {
 		`INSERT INTO receipt_counters (year, last) SELECT year, max(seq) FROM receipts WHERE copy_of IS NULL GROUP BY year
 			ON CONFLICT (year) DO UPDATE SET last = excluded.last`,
 	}
-	for _, table := range []string{"users", "donors", "donations", "ledger_transactions", "disbursements"} {
+	for _, table := range seededIDs {
 		stmts = append(stmts, fmt.Sprintf(`SELECT setval(pg_get_serial_sequence('%[1]s', 'id'), (SELECT max(id) FROM %[1]s))`, table))
 	}
 	for _, q := range stmts {
@@ -239,14 +243,42 @@ func (sd *seeder) settle() error {
 }
 
 // closePastQuarters closes the books of every quarter that ended more than a month ago, as a fund does, twenty
-// days after each ended.
+// days after each ended, with the audit event closing one writes.
 func (sd *seeder) closePastQuarters() error {
 	var q []domain.Quarter
 	for quarter := domain.QuarterOf(sd.start); sd.closesQuarter(quarter); quarter = quarter.Next() {
 		q = append(q, quarter)
 	}
-	return sd.copyRows("closed quarters", "closed_quarters", []string{"year", "quarter", "closed_by", "closed_at"}, len(q),
-		func(i int) []any { return []any{q[i].Year, q[i].Q, sd.admin, closedAt(q[i])} })
+	if err := sd.copyRows("closed quarters", "closed_quarters", []string{"year", "quarter", "closed_by", "closed_at"}, len(q),
+		func(i int) []any { return []any{q[i].Year, q[i].Q, sd.admin, closedAt(q[i])} }); err != nil {
+		return err
+	}
+	return sd.copyRows("closed quarters: audit log", "audit_events",
+		[]string{"at", "actor_id", "actor_ip", "action", "subject_type", "subject_id", "after"}, len(q), func(i int) []any {
+			after := fmt.Sprintf(`{"quarter":%q}`, q[i].String())
+			return []any{closedAt(q[i]), sd.admin, "seed", "quarter.close", "quarter", int64(q[i].Year*10 + q[i].Q), json.RawMessage(after)}
+		})
+}
+
+// rebookEarlierGifts books what was recorded before the seed (the demo's gifts, recorded today, some dated months
+// back) as the app books a gift recorded after its quarter closed: on today, in the open period, and its reversal
+// with it (domain.Books); the seed's quarters were closed in the past, before those gifts were recorded.
+func (sd *seeder) rebookEarlierGifts() error {
+	if len(sd.gifts) == 0 {
+		return nil
+	}
+	first := sd.gifts[0].id
+	today := domain.Today(sd.now)
+	for _, q := range []string{
+		`UPDATE donations SET booked_on = $2 WHERE id < $1 AND quarter_closed(booked_on)`,
+		`UPDATE donations SET reversal_booked_on = $2 WHERE id < $1 AND reversal_booked_on IS NOT NULL
+			AND (quarter_closed(reversal_booked_on) OR reversal_booked_on < booked_on)`,
+	} {
+		if _, err := sd.tx.Exec(sd.ctx, q, first, today); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (sd *seeder) closesQuarter(q domain.Quarter) bool {

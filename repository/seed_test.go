@@ -3,6 +3,7 @@ package repository_test
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"guanai/domain"
 	"guanai/repository"
@@ -103,4 +104,60 @@ func TestSeedNeedsTheOperators(t *testing.T) {
 	if full, err := repository.HoldsData(ctx, s.SQL()); err != nil || full {
 		t.Errorf("a refused seed left data behind (%v, %v)", full, err)
 	}
+}
+
+// After a seed, every table it loaded takes new rows: its id sequence is past every id the seed wrote.
+func TestSeededTablesTakeNewRows(t *testing.T) {
+	f := seededFund(t, 7)
+	for _, table := range []string{"users", "eligibility_entries", "donors", "donations", "ledger_transactions",
+		"disbursements", "staff_children", "volunteer_qualifications", "consents", "receipts", "audit_events", "ledger_entries"} {
+		var next, max int64
+		err := f.s.SQL().QueryRow(`SELECT nextval(pg_get_serial_sequence($1, 'id'))`, table).Scan(&next)
+		if err == nil {
+			err = f.s.SQL().QueryRow(`SELECT coalesce(max(id), 0) FROM ` + table).Scan(&max)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if next <= max {
+			t.Errorf("%s: the next id is %d, but the seed wrote ids up to %d", table, next, max)
+		}
+	}
+}
+
+// The quarters the seed closes stay as published: what was recorded before the seed (the demo's gifts, typed in
+// today, some dated in those quarters) is booked in the open period, as the app books a late gift.
+func TestSeedKeepsClosedQuartersClosed(t *testing.T) {
+	f := newFund(t)
+	newOperator(t, f.s, domain.RoleCoordinator, "13800000003")
+	old := time.Now().In(domain.Shanghai).AddDate(0, -8, 0)
+	req := f.donationReq(5000, "")
+	req.Input.ReceivedOn = time.Date(old.Year(), old.Month(), 1, 0, 0, 0, 0, domain.Shanghai)
+	id, _, err := f.s.RecordDonation(ctx, f.finance, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.ReverseDonation(ctx, f.finance, f.donate(t, 700, ""), "录错"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.SeedBulk(ctx, repository.SeedOptions{Scale: tinyCity, Seed: 3, Password: "seed-password"}); err != nil {
+		t.Fatal(err)
+	}
+	var bookedInClosed int
+	if err := f.s.SQL().QueryRow(`SELECT count(*) FROM donations WHERE quarter_closed(booked_on)
+		AND created_at > (SELECT closed_at FROM closed_quarters c WHERE c.year = extract(year FROM booked_on)
+			AND c.quarter = extract(quarter FROM booked_on))`).Scan(&bookedInClosed); err != nil {
+		t.Fatal(err)
+	}
+	if bookedInClosed != 0 {
+		t.Errorf("%d gifts recorded after their quarter closed are booked in it", bookedInClosed)
+	}
+	var booked time.Time
+	if err := f.s.SQL().QueryRow(`SELECT booked_on FROM donations WHERE id = $1`, id).Scan(&booked); err != nil {
+		t.Fatal(err)
+	}
+	if !booked.After(req.Input.ReceivedOn) {
+		t.Errorf("a gift received on %s, recorded after its quarter closed, is booked on %s", req.Input.ReceivedOn, booked)
+	}
+	ledgerOK(t, f.s)
 }

@@ -152,6 +152,10 @@ func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 // IsUnavailable reports whether err means the database cannot be reached just now, so the user gets a 503 and the
 // request can be tried again, rather than a 500.
 func IsUnavailable(err error) bool {
+	// A request its client gave up on is not the database's failure, however the driver words it.
+	if errors.Is(err, context.Canceled) {
+		return false
+	}
 	// Any failure to connect counts, whatever the server said while refusing.
 	var connErr *pgconn.ConnectError
 	if errors.As(err, &connErr) || errors.Is(err, sql.ErrConnDone) || errors.Is(err, context.DeadlineExceeded) {
