@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -18,7 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"guanai/config"
 	"guanai/domain"
 	"guanai/repository"
 	"guanai/repository/testdb"
@@ -176,7 +174,7 @@ func TestDatabaseCrashDuringLoad(t *testing.T) {
 	if _, err := repository.Migrate(ctx, store.SQL()); err != nil {
 		t.Fatal(err)
 	}
-	ta := faultApp(t, store)
+	ta := newTestAppOn(t, store, nil, nil)
 	fin, _ := ta.account(domain.RoleFinance, "13800000002")
 	donor, err := store.CreateDonor(ctx, repository.Actor{IP: "test"}, domain.Donor{Kind: domain.DonorIndividual, Name: "故障测试"})
 	if err != nil {
@@ -215,23 +213,6 @@ func TestDatabaseCrashDuringLoad(t *testing.T) {
 		t.Error("the app did not serve again after the database came back")
 	}
 	checkGiftsWhole(t, store, g)
-}
-
-// faultApp serves the app on store, as newTestApp does on a fresh test database.
-func faultApp(t *testing.T, store *repository.Store) *testApp {
-	t.Helper()
-	cfg, err := config.Load(func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
-	logs := &syncBuffer{}
-	a, e, err := New(cfg, store, slog.New(slog.NewTextHandler(logs, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(e)
-	t.Cleanup(srv.Close)
-	return &testApp{t: t, app: a, e: e, store: store, srv: srv, logs: logs}
 }
 
 // TestAppKilledDuringDonations kills the app process (SIGKILL: no drain, no deferred anything) while finance

@@ -62,7 +62,13 @@ func newTestApp(t *testing.T) *testApp {
 // newTestAppEnv is newTestApp configured by the environment variables in env.
 func newTestAppEnv(t *testing.T, env map[string]string) *testApp {
 	t.Helper()
-	store := testdb.Store(t)
+	return newTestAppOn(t, testdb.Store(t), env, nil)
+}
+
+// newTestAppOn serves the app on store, configured by env; wrap, when set, stands between the listener and the
+// app (the query budget test counts statements there).
+func newTestAppOn(t *testing.T, store *repository.Store, env map[string]string, wrap func(http.Handler) http.Handler) *testApp {
+	t.Helper()
 	cfg, err := config.Load(func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
@@ -72,7 +78,11 @@ func newTestAppEnv(t *testing.T, env map[string]string) *testApp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(e)
+	var h http.Handler = e
+	if wrap != nil {
+		h = wrap(e)
+	}
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &testApp{t: t, app: a, e: e, store: store, srv: srv, logs: logs}
 }

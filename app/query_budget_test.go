@@ -3,10 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"sort"
 	"strings"
@@ -14,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"guanai/config"
 	"guanai/domain"
 	"guanai/repository"
 	"guanai/repository/testdb"
@@ -104,26 +100,18 @@ func newBudgetApp(t *testing.T, scale repository.SeedScale) *budgetApp {
 	if err := store.SeedBulk(ctx, repository.SeedOptions{Scale: scale, Seed: 1, Password: DemoPassword}); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := config.Load(func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, e, err := New(cfg, store, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
 	ba := &budgetApp{counts: make(chan int64, 1)}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("X-Count-Statements") == "" {
-			e.ServeHTTP(w, r)
-			return
-		}
-		var n atomic.Int64
-		e.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), counterKey{}, &n)))
-		ba.counts <- n.Load()
-	}))
-	t.Cleanup(srv.Close)
-	ba.testApp = &testApp{t: t, app: a, e: e, store: store, srv: srv}
+	ba.testApp = newTestAppOn(t, store, nil, func(e http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Header.Get("X-Count-Statements") == "" {
+				e.ServeHTTP(w, r)
+				return
+			}
+			var n atomic.Int64
+			e.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), counterKey{}, &n)))
+			ba.counts <- n.Load()
+		})
+	})
 	return ba
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"guanai/domain"
+	"guanai/repository/testdb"
 )
 
 func TestBrowserStatementImportOnAPhone(t *testing.T) {
@@ -71,14 +72,14 @@ func TestBrowserStatementImportOnAPhone(t *testing.T) {
 	b.screenshot(tab, "phone-statement-preview")
 	// The job records it in the background, held here at the second line until the page has shown its progress;
 	// the page reloads itself until the job is done.
-	hold := holdStatementLine(t, ta, "B0002")
+	hold := testdb.HoldDonation(t, ta.store.SQL(), "B0002")
 	if status := b.submit(tab, "confirm", chromedp.Click(chromedp.CSS(`#statement-confirm button[type="submit"]`))); status != 200 {
 		t.Fatalf("confirm: %d%s", status, b.where(tab))
 	}
 	b.mainSays(tab, "导入在后台进行")
 	b.noSideways(tab)
 	b.screenshot(tab, "phone-statement-importing")
-	hold.release(t)
+	hold.Release(t)
 	b.do(tab, "wait for the page to reload with the result", chromedp.WaitVisible(chromedp.CSS("#statement-result")))
 	b.mainSays(tab, "导入完成：新增 2 笔捐赠（¥1,734.56）", "已入账")
 	b.noSideways(tab)

@@ -1,9 +1,6 @@
 package app
 
 import (
-	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -12,6 +9,7 @@ import (
 	"time"
 
 	"guanai/domain"
+	"guanai/repository/testdb"
 )
 
 // A statement's confirmation is a background job: the request is answered at once; the page shows how far the job
@@ -32,7 +30,7 @@ func TestStatementJobShowsProgressWhileGiftsTypedInWait(t *testing.T) {
 	}
 	previewURL, preview := previewStatement(t, fin, "big.csv", gbkStatement(t, lines...))
 	mustContain(t, preview, "确认导入 1200 行")
-	hold := holdStatementLine(t, ta, "P000599")
+	hold := testdb.HoldDonation(t, ta.store.SQL(), "P000599")
 
 	start := time.Now()
 	r := confirmStatementNoWait(t, fin, preview, previewURL)
@@ -40,7 +38,7 @@ func TestStatementJobShowsProgressWhileGiftsTypedInWait(t *testing.T) {
 		t.Fatalf("confirm: %d %s", r.Status, r.Location)
 	}
 	answered := time.Since(start)
-	hold.waiting(t)
+	hold.Waiting(t)
 	t.Logf("the confirmation was answered in %v", answered)
 
 	page := fin.get(previewURL)
@@ -75,7 +73,7 @@ func TestStatementJobShowsProgressWhileGiftsTypedInWait(t *testing.T) {
 		typed <- response{Status: resp.StatusCode, Location: resp.Header.Get("Location")}
 	}()
 	ta.waitForLock(t, "the typed-in gift")
-	hold.release(t)
+	hold.Release(t)
 	select {
 	case r := <-typed:
 		if r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Location, "/admin/donations/") {
@@ -105,67 +103,6 @@ func TestStatementJobShowsProgressWhileGiftsTypedInWait(t *testing.T) {
 func confirmStatementNoWait(t *testing.T, c *client, preview response, previewURL string) response {
 	t.Helper()
 	return c.post(previewURL+"/confirm", url.Values{"version": {regexpFind(t, preview.Body, versionField.String())}})
-}
-
-// heldStatementLine makes the database hold a statement's confirmation at the line with a reference (a trigger waits
-// for an advisory lock the test holds) until released.
-type heldStatementLine struct {
-	conn *sql.Conn
-	key  int64
-}
-
-func holdStatementLine(t *testing.T, ta *testApp, reference string) *heldStatementLine {
-	t.Helper()
-	ctx := context.Background()
-	conn, err := ta.store.SQL().Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := &heldStatementLine{conn: conn, key: 4243}
-	t.Cleanup(func() { h.release(t) })
-	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", h.key); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := conn.ExecContext(ctx, fmt.Sprintf(`CREATE FUNCTION hold_line() RETURNS trigger LANGUAGE plpgsql AS $$
-		BEGIN IF NEW.reference = '%s' THEN PERFORM pg_advisory_xact_lock_shared(%d); END IF; RETURN NEW; END $$;
-		CREATE TRIGGER hold_line BEFORE INSERT ON donations FOR EACH ROW EXECUTE FUNCTION hold_line()`, reference, h.key)); err != nil {
-		t.Fatal(err)
-	}
-	return h
-}
-
-// waiting waits until the confirmation waits at the held line.
-func (h *heldStatementLine) waiting(t *testing.T) {
-	t.Helper()
-	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		var pid int
-		err := h.conn.QueryRowContext(context.Background(), `SELECT pid FROM pg_locks WHERE locktype = 'advisory'
-			AND NOT granted AND objid = $1`, h.key).Scan(&pid)
-		if err == nil {
-			return
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			t.Fatal(err)
-		}
-	}
-	t.Fatal("the confirmation does not reach the held line in 60 s")
-}
-
-// release lets the held line through; later lines are not held.
-func (h *heldStatementLine) release(t *testing.T) {
-	if h.conn == nil {
-		return
-	}
-	// The lock first: dropping the trigger waits for the transaction the trigger holds.
-	ctx := context.Background()
-	if _, err := h.conn.ExecContext(ctx, "SELECT pg_advisory_unlock($1)", h.key); err != nil {
-		t.Error(err)
-	}
-	if _, err := h.conn.ExecContext(ctx, "DROP TRIGGER hold_line ON donations; DROP FUNCTION hold_line()"); err != nil {
-		t.Error(err)
-	}
-	h.conn.Close()
-	h.conn = nil
 }
 
 // waitForLock waits until some statement of the test's database waits for a row or a transaction's lock (not the

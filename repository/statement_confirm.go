@@ -161,15 +161,9 @@ func (s *Store) ConfirmStatementImport(ctx context.Context, actor Actor, id int6
 		if err != nil {
 			return err
 		}
-		if r.Status == "committed" {
-			return domain.ErrImportCommitted
-		}
-		imp, err := statementView(tx, r)
+		imp, err := confirmable(tx, r, c)
 		if err != nil {
 			return err
-		}
-		if imp.Mapping == nil || imp.Mapping.Version() != c.Version {
-			return domain.ErrImportChanged
 		}
 		// A gift typed in takes its donor, then its pool and the donors' account (recordDonation). The statement
 		// does the same, in that order, before it checks anything: the organisations its lines are matched to
@@ -310,6 +304,22 @@ func recordLinesOneByOne(tx *gorm.DB, actor Actor, id int64, imp StatementImport
 		}
 	}
 	return created, nil
+}
+
+// confirmable is the import as the operator's go-ahead can confirm it: not confirmed yet, and mapped as the preview
+// they saw was.
+func confirmable(tx *gorm.DB, r statementImportRow, c StatementConfirmation) (StatementImport, error) {
+	if r.Status == "committed" {
+		return StatementImport{}, domain.ErrImportCommitted
+	}
+	imp, err := statementView(tx, r)
+	if err != nil {
+		return imp, err
+	}
+	if imp.Mapping == nil || imp.Mapping.Version() != c.Version {
+		return imp, domain.ErrImportChanged
+	}
+	return imp, nil
 }
 
 // importKey is a statement line's idempotency key: one donation per line, ever.

@@ -146,15 +146,9 @@ func (s *Store) RequestStatementConfirmation(ctx context.Context, actor Actor, i
 		} else if err != nil {
 			return err
 		}
-		if r.Status == "committed" {
-			return domain.ErrImportCommitted
-		}
-		imp, err := statementView(tx, r)
+		imp, err := confirmable(tx, r, c)
 		if err != nil {
 			return err
-		}
-		if imp.Mapping == nil || imp.Mapping.Version() != c.Version {
-			return domain.ErrImportChanged
 		}
 		rows := domain.CheckStatement(imp.Records, *imp.Mapping, imp.Channel, now(tx))
 		if err := markAlreadyImported(tx, imp.Channel, rows); err != nil {

@@ -1,15 +1,14 @@
 package repository_test
 
 import (
-	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"testing"
 	"time"
 
 	"guanai/domain"
 	"guanai/repository"
+	"guanai/repository/testdb"
 )
 
 // requestConfirmation asks for the import's confirmation as the finance operator, as the page does.
@@ -260,17 +259,17 @@ func TestStatementJobRetriedAfterTheDatabaseWasAway(t *testing.T) {
 	f := newFund(t)
 	const n = 700
 	imp := f.uploadStatement(t, bigStatement(f, t, n), "")
-	hold := holdLine(t, f, "BIG000600")
+	hold := testdb.HoldDonation(t, f.s.SQL(), "BIG000600")
 	f.requestConfirmation(t, imp, false)
 	startJobs(t, f.s, repository.JobOptions{})
-	pid := hold.waiting(t)
+	pid := hold.Waiting(t)
 	if p := f.progressRow(t, imp.ID); p.State != "running" || p.Done != 500 || p.Total != n {
 		t.Errorf("progress while the second chunk waits: %+v", p)
 	}
 	if _, err := f.s.SQL().Exec("SELECT pg_terminate_backend($1)", pid); err != nil {
 		t.Fatal(err)
 	}
-	hold.release(t)
+	hold.Release(t)
 	done := f.settled(t, imp.ID)
 	if !done.Committed || done.Result.Added != n {
 		t.Fatalf("after the retry: %+v %+v", done.Result, done.Job)
@@ -282,65 +281,4 @@ func TestStatementJobRetriedAfterTheDatabaseWasAway(t *testing.T) {
 		t.Errorf("%d donations, want %d", got, n)
 	}
 	ledgerOK(t, f.s)
-}
-
-// heldLine makes the database hold the confirmation at one line (a trigger waits for an advisory lock the test
-// holds) until released.
-type heldLine struct {
-	conn *sql.Conn
-	key  int64
-}
-
-func holdLine(t *testing.T, f fund, reference string) *heldLine {
-	t.Helper()
-	conn, err := f.s.SQL().Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := &heldLine{conn: conn, key: 4242}
-	t.Cleanup(func() { h.release(t) })
-	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", h.key); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := conn.ExecContext(ctx, fmt.Sprintf(`CREATE FUNCTION hold_line() RETURNS trigger LANGUAGE plpgsql AS $$
-		BEGIN IF NEW.reference = '%s' THEN PERFORM pg_advisory_xact_lock_shared(%d); END IF; RETURN NEW; END $$;
-		CREATE TRIGGER hold_line BEFORE INSERT ON donations FOR EACH ROW EXECUTE FUNCTION hold_line()`, reference, h.key)); err != nil {
-		t.Fatal(err)
-	}
-	return h
-}
-
-// waiting waits until a backend waits for the lock and returns its process id.
-func (h *heldLine) waiting(t *testing.T) int {
-	t.Helper()
-	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		var pid int
-		err := h.conn.QueryRowContext(ctx, `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
-			AND objid = $1`, h.key).Scan(&pid)
-		if err == nil {
-			return pid
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			t.Fatal(err)
-		}
-	}
-	t.Fatal("nothing waits for the held line after 60 s")
-	return 0
-}
-
-// release lets the held line through, once; later lines are not held.
-func (h *heldLine) release(t *testing.T) {
-	if h.conn == nil {
-		return
-	}
-	// The lock first: dropping the trigger waits for the transaction the trigger holds.
-	c := context.WithoutCancel(ctx)
-	if _, err := h.conn.ExecContext(c, "SELECT pg_advisory_unlock($1)", h.key); err != nil {
-		t.Error(err)
-	}
-	if _, err := h.conn.ExecContext(c, "DROP TRIGGER hold_line ON donations; DROP FUNCTION hold_line()"); err != nil {
-		t.Error(err)
-	}
-	h.conn.Close()
-	h.conn = nil
 }
