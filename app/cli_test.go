@@ -159,3 +159,30 @@ func TestDemoRefusesProduction(t *testing.T) {
 		t.Fatalf("the refused demo made its database anyway (created=%v, %v)", created, err)
 	}
 }
+
+// seed refuses a scale it does not know and a database with data in it; it loads a small city that reconciles
+// and, told --force, starts again from an empty database.
+func TestSeedCommand(t *testing.T) {
+	env := map[string]string{"DATABASE_URL": testdb.NewDatabaseURL(t)}
+	if code, _, stderr := runMain(env, "seed", "--scale", "huge"); code != 2 || !strings.Contains(stderr, "--scale must be small or city") {
+		t.Fatalf("seed --scale huge: exit %d %q", code, stderr)
+	}
+	code, out, stderr := runMain(env, "seed", "--scale", "small")
+	if code != 0 || !strings.Contains(out, "created the database") || !strings.Contains(out, "seeded the small data set") ||
+		!strings.Contains(out, "donations: receipts") || !strings.Contains(out, "13800000002") {
+		t.Fatalf("seed --scale small: exit %d\n%s%s", code, out, stderr)
+	}
+	if code, out, _ := runMain(env, "ledger", "verify"); code != 0 || !strings.Contains(out, "the ledger is consistent") {
+		t.Fatalf("verify after the seed: exit %d\n%s", code, out)
+	}
+	if code, _, stderr := runMain(env, "seed", "--scale", "small"); code != 1 || !strings.Contains(stderr, "--force") {
+		t.Fatalf("seed on a seeded database: exit %d %q", code, stderr)
+	}
+	code, out, stderr = runMain(env, "seed", "--scale", "small", "--force")
+	if code != 0 || !strings.Contains(out, "dropping everything") || !strings.Contains(out, "seeded the small data set") {
+		t.Fatalf("seed --force: exit %d\n%s%s", code, out, stderr)
+	}
+	if code, out, _ := runMain(env, "ledger", "verify"); code != 0 {
+		t.Fatalf("verify after seed --force: exit %d\n%s", code, out)
+	}
+}
