@@ -29,6 +29,8 @@ func (a *App) handleError(err error, c echo.Context) {
 		a.log.ErrorContext(c.Request().Context(), "request failed", "err", err, "path", c.Request().URL.Path)
 	}
 	if status == http.StatusServiceUnavailable {
+		// Logged too, at warn: an outage shows in the log, and so would anything else taken for one.
+		a.log.WarnContext(c.Request().Context(), "database unavailable", "err", err, "path", c.Request().URL.Path)
 		c.Response().Header().Set("Retry-After", "5")
 	}
 	if c.Request().Method == http.MethodHead {
