@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -137,36 +138,59 @@ func (s *Store) ConfirmEligibility(ctx context.Context, actor Actor, id int64) (
 
 func upsertEntries(tx *gorm.DB, importID int64, rows []domain.EligibilityRow) (ImportResult, error) {
 	var res ImportResult
+	var ok []domain.EligibilityRow
 	for _, row := range rows {
 		if len(row.Errors) > 0 {
 			res.Skipped++
-			continue
+		} else {
+			ok = append(ok, row)
 		}
-		// xmax = 0 tells an inserted row from an updated one; the WHERE leaves identical rows untouched.
-		var inserted []bool
-		err := tx.Raw(`INSERT INTO eligibility_entries (phone, name, hospital, category, import_id, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?)
-			ON CONFLICT (phone) DO UPDATE SET name = EXCLUDED.name, hospital = EXCLUDED.hospital,
-				category = EXCLUDED.category, import_id = EXCLUDED.import_id, updated_at = EXCLUDED.updated_at
-			WHERE (eligibility_entries.name, eligibility_entries.hospital, eligibility_entries.category)
-				IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.hospital, EXCLUDED.category)
-			RETURNING xmax = 0`, row.Phone, row.Name, row.Hospital, row.Category, importID, now(tx)).Scan(&inserted).Error
+	}
+	// A thousand rows a statement rather than one each: a list of 50,000 is fifty statements. The list's phones
+	// are unique (domain.CheckEligibilityRows refuses a repeated one), so no statement meets a phone twice.
+	for len(ok) > 0 {
+		n := min(len(ok), 1000)
+		added, updated, err := upsertEntryChunk(tx, importID, ok[:n])
 		if err != nil {
 			return res, err
 		}
-		switch {
-		case len(inserted) == 0:
-			res.Unchanged++
-		case inserted[0]:
-			res.Added++
-		default:
-			res.Updated++
-		}
+		res.Added += added
+		res.Updated += updated
+		res.Unchanged += n - added - updated
+		ok = ok[n:]
 	}
 	return res, nil
 }
 
-// activateEligibleStaff makes pending staff whose phone and name are on the list active, and audits each.
+// upsertEntryChunk writes a chunk of the list: new phones added, changed people updated, identical ones left as
+// they are (the WHERE), and says how many were added and updated (xmax = 0 tells an inserted row from an updated
+// one; an untouched row is not returned).
+func upsertEntryChunk(tx *gorm.DB, importID int64, rows []domain.EligibilityRow) (added, updated int, err error) {
+	values := make([]string, len(rows))
+	args := make([]any, 0, 6*len(rows))
+	at := now(tx)
+	for i, row := range rows {
+		values[i] = "(?, ?, ?, ?, ?, ?::timestamptz)"
+		args = append(args, row.Phone, row.Name, row.Hospital, row.Category, importID, at)
+	}
+	var inserted []bool
+	err = tx.Raw(`INSERT INTO eligibility_entries (phone, name, hospital, category, import_id, updated_at)
+		VALUES `+strings.Join(values, ", ")+`
+		ON CONFLICT (phone) DO UPDATE SET name = EXCLUDED.name, hospital = EXCLUDED.hospital,
+			category = EXCLUDED.category, import_id = EXCLUDED.import_id, updated_at = EXCLUDED.updated_at
+		WHERE (eligibility_entries.name, eligibility_entries.hospital, eligibility_entries.category)
+			IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.hospital, EXCLUDED.category)
+		RETURNING xmax = 0`, args...).Scan(&inserted).Error
+	for _, ins := range inserted {
+		if ins {
+			added++
+		} else {
+			updated++
+		}
+	}
+	return added, updated, err
+}
+
 func activateEligibleStaff(tx *gorm.DB, actor Actor) (int, error) {
 	var ids []int64
 	err := tx.Raw(`UPDATE users u SET status = 'active', updated_at = ?
@@ -176,15 +200,22 @@ func activateEligibleStaff(tx *gorm.DB, actor Actor) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	for _, id := range ids {
-		if err := tx.Exec(`UPDATE staff_profiles sp SET eligibility_entry_id = e.id FROM eligibility_entries e, users u
-			WHERE sp.user_id = ? AND u.id = sp.user_id AND e.phone = u.phone`, id).Error; err != nil {
-			return 0, err
-		}
-		if err := audit(tx, actor, "account.verify", "user", id, map[string]any{"status": "pending"},
-			map[string]any{"status": "active", "by": "eligibility_list"}); err != nil {
-			return 0, err
-		}
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	if err := tx.Exec(`UPDATE staff_profiles sp SET eligibility_entry_id = e.id FROM eligibility_entries e, users u
+		WHERE sp.user_id IN ? AND u.id = sp.user_id AND e.phone = u.phone`, ids).Error; err != nil {
+		return 0, err
+	}
+	before, _ := json.Marshal(map[string]any{"status": "pending"})
+	after, _ := json.Marshal(map[string]any{"status": "active", "by": "eligibility_list"})
+	events := make([]auditEvent, len(ids))
+	for i := range ids {
+		events[i] = auditEvent{At: now(tx), ActorID: actorID(actor), ActorIP: actor.IP, Action: "account.verify",
+			SubjectType: "user", SubjectID: &ids[i], Before: before, After: after}
+	}
+	if err := tx.Omit("ID").CreateInBatches(&events, batchRows).Error; err != nil {
+		return 0, err
 	}
 	return len(ids), nil
 }

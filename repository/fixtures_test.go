@@ -89,7 +89,7 @@ func registerVolunteer(t *testing.T, s *repository.Store, name, phone, id string
 }
 
 // checkedRows parses an eligibility list with a Chinese header; each row is name, phone, hospital, category.
-func checkedRows(t *testing.T, rows ...[]string) []domain.EligibilityRow {
+func checkedRows(t testing.TB, rows ...[]string) []domain.EligibilityRow {
 	t.Helper()
 	out, err := domain.CheckEligibilityRows(append([][]string{{"姓名", "手机号", "医院", "类别"}}, rows...))
 	if err != nil {
@@ -99,7 +99,7 @@ func checkedRows(t *testing.T, rows ...[]string) []domain.EligibilityRow {
 }
 
 // importList uploads and confirms a list.
-func importList(t *testing.T, s *repository.Store, admin domain.User, rows []domain.EligibilityRow) repository.ImportResult {
+func importList(t testing.TB, s *repository.Store, admin domain.User, rows []domain.EligibilityRow) repository.ImportResult {
 	t.Helper()
 	id, err := s.SaveEligibilityPreview(ctx, repository.Actor{UserID: admin.ID, IP: "test"}, "list.csv", rows)
 	if err != nil {
