@@ -198,3 +198,36 @@ func StarLevel(minutes int64, thresholds []int) int {
 	}
 	return stars
 }
+
+// OfferGoneError says an offer can no longer be accepted, and why: "taken" (another volunteer accepted),
+// "expired" (its time ran out) or "ended" (the request was cancelled or closed). The volunteer is thanked, not
+// shown an error.
+type OfferGoneError struct{ Why string }
+
+func (e *OfferGoneError) Error() string { return "offer gone: " + e.Why }
+
+// Message is the thank-you the volunteer reads.
+func (e *OfferGoneError) Message() (key string, args []string) { return "care.offer_gone." + e.Why, nil }
+
+// The refusals of care requests.
+var (
+	ErrCareWrongState    = refusal("care.error.wrong_state")
+	ErrNoLongerFits      = refusal("care.error.no_longer_fits")
+	ErrCheckInTooEarly   = refusal("care.error.check_in_too_early")
+	ErrNothingToCheckIn  = refusal("care.error.nothing_to_check_in")
+	ErrAlreadyCheckedIn  = refusal("care.error.already_checked_in")
+	ErrNoCandidates      = refusal("care.error.no_candidates")
+	ErrPairingStillInUse = refusal("care.error.pairing_in_use")
+)
+
+// CheckInLead is how long before an occurrence's start its volunteer may check in.
+const CheckInLead = 2 * time.Hour
+
+// AutoConfirmAfter is how long after check-out a service counts as confirmed when the staff member has not said.
+const AutoConfirmAfter = 72 * time.Hour
+
+// ServiceMinutes is how long a service lasted, in whole minutes, at least one.
+func ServiceMinutes(in, out time.Time) int {
+	m := int(out.Sub(in).Round(time.Minute) / time.Minute)
+	return max(m, 1)
+}

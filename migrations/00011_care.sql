@@ -54,8 +54,9 @@ CREATE TABLE pairings (
     CHECK ((status = 'ended') = (ended_at IS NOT NULL)),
     CHECK (status = 'ended' OR NOT no_repeat)
 );
--- One active pairing per staff member and program: continuity means one volunteer, not several.
-CREATE UNIQUE INDEX pairings_one_active_idx ON pairings (staff_id, program_id) WHERE status = 'active';
+-- One active pairing per pair and program: a second acceptance by the same volunteer reuses it. (She may have two
+-- in a program: when her paired volunteer cannot take a request, another may, and both keep helping her.)
+CREATE UNIQUE INDEX pairings_one_active_idx ON pairings (staff_id, volunteer_id, program_id) WHERE status = 'active';
 CREATE INDEX pairings_volunteer_idx ON pairings (volunteer_id, status);
 CREATE INDEX pairings_no_repeat_idx ON pairings (staff_id, volunteer_id) WHERE no_repeat;
 

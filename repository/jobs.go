@@ -38,7 +38,7 @@ const jobsSoftStop = 20 * time.Second
 // newQueue is the store's enqueuing client; it works nothing and holds no connection of its own.
 func newQueue(s *Store) (*river.Client[*sql.Tx], error) {
 	// Workers only so that River refuses to enqueue a kind nothing here could work; this client runs none.
-	return river.NewClient(riverdatabasesql.New(s.sql), &river.Config{Logger: s.log, Workers: s.workers(nil)})
+	return river.NewClient(riverdatabasesql.New(s.sql), &river.Config{Logger: s.log, Workers: s.workers(nil), Test: s.riverTestTime()})
 }
 
 // workers are the jobs this binary knows how to do, working with River's pool.
@@ -46,6 +46,10 @@ func (s *Store) workers(pool *pgxpool.Pool) *river.Workers {
 	w := river.NewWorkers()
 	river.AddWorker(w, &reconcileWorker{s: s, pool: pool})
 	river.AddWorker(w, &statementConfirmWorker{s: s, pool: pool})
+	river.AddWorker(w, &offerRoundWorker{s: s})
+	river.AddWorker(w, &windowStartWorker{s: s})
+	river.AddWorker(w, &windowEndWorker{s: s})
+	river.AddWorker(w, &autoConfirmWorker{s: s})
 	return w
 }
 
@@ -86,6 +90,7 @@ func (s *Store) StartJobs(ctx context.Context, o JobOptions) (*Jobs, error) {
 		Workers:         s.workers(pool),
 		PeriodicJobs:    []*river.PeriodicJob{s.reconcileSchedule(every)},
 		SoftStopTimeout: jobsSoftStop,
+		Test:            s.riverTestTime(),
 	})
 	if err == nil {
 		err = client.Start(ctx)

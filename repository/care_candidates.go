@@ -1,0 +1,220 @@
+package repository
+
+import (
+	"slices"
+	"time"
+
+	"gorm.io/gorm"
+
+	"guanai/domain"
+)
+
+// Loading what matching needs. The SQL narrows 60,000 volunteers to those the indexes can rule in (active, the
+// qualification verified, the district served, the slots free, under capacity or paired with her, under the daily
+// cap, not offered this request yet); domain then checks every filter again and ranks. Nothing the SQL leaves out
+// could pass domain's filters, so the SQL decides nothing domain does not.
+
+// matchContext is one request as matching reads it, with the program it is asked in.
+type matchContext struct {
+	req     careRequestRow
+	prog    careProgramRow
+	occ     []occurrenceRow
+	match   domain.MatchRequest
+	cat     domain.Category
+	pairedV []int64 // volunteers with an active pairing with her in this program, newest first
+}
+
+func loadMatchContext(tx *gorm.DB, req careRequestRow) (*matchContext, error) {
+	mc := &matchContext{req: req}
+	if err := tx.Take(&mc.prog, req.ProgramID).Error; err != nil {
+		return nil, err
+	}
+	if err := tx.Where("request_id = ?", req.ID).Order("starts_at").Find(&mc.occ).Error; err != nil {
+		return nil, err
+	}
+	mc.cat, _ = domain.CategoryByCode(req.Category)
+	mc.match = domain.MatchRequest{StaffID: req.StaffID, Category: req.Category, District: req.District,
+		Subject: req.Subject}
+	for _, o := range mc.occ {
+		mc.match.Occurrences = append(mc.match.Occurrences, o.window())
+	}
+	if len(req.ChildIDs) > 0 {
+		var grades []string
+		if err := tx.Table("staff_children").Where("id IN ? AND user_id = ?", []int64(req.ChildIDs), req.StaffID).
+			Pluck("grade", &grades).Error; err != nil {
+			return nil, err
+		}
+		for _, g := range grades {
+			mc.match.ChildGrades = append(mc.match.ChildGrades, domain.GradeIndex(g))
+		}
+	}
+	err := tx.Model(&pairingRow{}).Where("staff_id = ? AND program_id = ? AND status = 'active'", req.StaffID, req.ProgramID).
+		Order("started_at DESC, id DESC").Pluck("volunteer_id", &mc.pairedV).Error
+	return mc, err
+}
+
+// neededSlots are the weekly slots every occurrence touches; ok is false when one falls in the night.
+func (mc *matchContext) neededSlots() ([]string, bool) {
+	var mask uint32
+	for _, w := range mc.match.Occurrences {
+		m, ok := domain.SlotsOf(w)
+		if !ok {
+			return nil, false
+		}
+		mask |= m
+	}
+	var out []string
+	for d, day := range domain.Weekdays {
+		for p, part := range domain.DayParts {
+			if mask&(1<<(d*3+p)) != 0 {
+				out = append(out, day+"_"+part)
+			}
+		}
+	}
+	return out, true
+}
+
+type candidateRow struct {
+	UserID         int64
+	Status         string
+	Districts      textArray
+	Availability   textArray
+	Capacity       int
+	ActivePairings int
+	Subjects       textArray
+	GradeFrom      *int
+	GradeTo        *int
+	RatingSum      int
+	RatingCount    int
+	LastOfferAt    *time.Time
+	OffersDay      *time.Time
+	OffersThatDay  int
+	Verified       textArray
+}
+
+const candidateColumns = `vp.user_id, u.status, vp.districts, vp.availability, vp.capacity, vp.active_pairings,
+	vp.subjects, vp.grade_from, vp.grade_to, vp.rating_sum, vp.rating_count, vp.last_offer_at, vp.offers_day,
+	vp.offers_that_day,
+	ARRAY(SELECT q.code FROM volunteer_qualifications q WHERE q.user_id = vp.user_id AND q.status = 'verified') AS verified`
+
+// candidates are the volunteers who may be offered the request, as domain's facts (before domain's own checks).
+func (mc *matchContext) candidates(tx *gorm.DB, at time.Time) ([]domain.Candidate, error) {
+	slots, ok := mc.neededSlots()
+	if !ok {
+		return nil, nil // a window in the night: no weekly slot covers it, so nobody is available
+	}
+	today := domain.Today(at)
+	q := tx.Table("volunteer_profiles vp").Select(candidateColumns).
+		Joins("JOIN users u ON u.id = vp.user_id").
+		Where("u.role = 'volunteer' AND u.status = 'active'").
+		Where("vp.availability @> ?::text[]", textArray(slots)).
+		Where("(vp.active_pairings < vp.capacity OR vp.user_id IN ?)", append([]int64{0}, mc.pairedV...)).
+		Where("(vp.offers_day IS DISTINCT FROM ? OR vp.offers_that_day < ?)", today, mc.prog.DailyOfferCap).
+		Where("NOT EXISTS (SELECT 1 FROM care_offers o WHERE o.request_id = ? AND o.volunteer_id = vp.user_id)", mc.req.ID).
+		Where("NOT EXISTS (SELECT 1 FROM pairings p WHERE p.staff_id = ? AND p.volunteer_id = vp.user_id AND p.no_repeat)", mc.req.StaffID)
+	if !mc.cat.Remote {
+		q = q.Where("vp.districts @> ARRAY[?]::text[]", mc.req.District)
+	}
+	if mc.cat.Qualification != "" {
+		q = q.Where(`EXISTS (SELECT 1 FROM volunteer_qualifications q WHERE q.user_id = vp.user_id AND q.code = ?
+			AND q.status = 'verified')`, mc.cat.Qualification)
+	}
+	var rows []candidateRow
+	if err := q.Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	return mc.facts(tx, rows, today, false)
+}
+
+// candidate is one volunteer's facts for the request, whatever they are: for an acceptance's second look and a
+// coordinator's hand assignment. found is false when they are no volunteer.
+func (mc *matchContext) candidate(tx *gorm.DB, volunteerID int64, at time.Time) (domain.Candidate, bool, error) {
+	var rows []candidateRow
+	err := tx.Table("volunteer_profiles vp").Select(candidateColumns).Joins("JOIN users u ON u.id = vp.user_id").
+		Where("vp.user_id = ? AND u.role = 'volunteer'", volunteerID).Scan(&rows).Error
+	if err != nil || len(rows) == 0 {
+		return domain.Candidate{}, false, err
+	}
+	facts, err := mc.facts(tx, rows, domain.Today(at), true)
+	if err != nil {
+		return domain.Candidate{}, false, err
+	}
+	return facts[0], true, nil
+}
+
+// facts completes the rows with what is known of the pair and the volunteers' bookings. lookOffered reads whether
+// each was offered the request already (the candidate query has left those out).
+func (mc *matchContext) facts(tx *gorm.DB, rows []candidateRow, today time.Time, lookOffered bool) ([]domain.Candidate, error) {
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.UserID
+	}
+	booked, err := bookings(tx, ids, mc.req.ID, mc.match)
+	if err != nil {
+		return nil, err
+	}
+	var pairs []pairingRow
+	if err := tx.Where("staff_id = ? AND volunteer_id IN ?", mc.req.StaffID, append(ids, 0)).Find(&pairs).Error; err != nil {
+		return nil, err
+	}
+	var offered []int64
+	if lookOffered {
+		if err := tx.Model(&offerRow{}).Where("request_id = ? AND volunteer_id IN ?", mc.req.ID, append(ids, 0)).
+			Pluck("volunteer_id", &offered).Error; err != nil {
+			return nil, err
+		}
+	}
+	out := make([]domain.Candidate, len(rows))
+	for i, r := range rows {
+		c := domain.Candidate{VolunteerID: r.UserID, Active: r.Status == string(domain.StatusActive),
+			Verified: r.Verified, Districts: r.Districts, Slots: domain.SlotMask(r.Availability),
+			Capacity: r.Capacity, ActivePairings: r.ActivePairings, Subjects: r.Subjects, GradeFrom: -1, GradeTo: -1,
+			RatingSum: r.RatingSum, RatingCount: r.RatingCount, Booked: booked[r.UserID],
+			AlreadyOffered: slices.Contains(offered, r.UserID)}
+		if r.GradeFrom != nil && r.GradeTo != nil {
+			c.GradeFrom, c.GradeTo = *r.GradeFrom, *r.GradeTo
+		}
+		if r.LastOfferAt != nil {
+			c.LastOfferAt = *r.LastOfferAt
+		}
+		if r.OffersDay != nil && r.OffersDay.Format(time.DateOnly) == today.Format(time.DateOnly) {
+			c.OffersToday = r.OffersThatDay
+		}
+		for _, p := range pairs {
+			if p.VolunteerID != r.UserID {
+				continue
+			}
+			switch {
+			case p.NoRepeat:
+				c.NoRepeat = true
+			case p.Status == domain.PairingActive && p.ProgramID == mc.req.ProgramID:
+				c.PairedWithHer = true
+			default:
+				c.PairedBefore = true
+			}
+		}
+		out[i] = c
+	}
+	return out, nil
+}
+
+// bookings are the occurrences the volunteers are booked for, other than this request's, that could overlap it.
+func bookings(tx *gorm.DB, ids []int64, requestID int64, m domain.MatchRequest) (map[int64][]domain.Window, error) {
+	out := map[int64][]domain.Window{}
+	if len(ids) == 0 || len(m.Occurrences) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		VolunteerID      int64
+		StartsAt, EndsAt time.Time
+	}
+	err := tx.Table("care_requests r").Select("r.volunteer_id, o.starts_at, o.ends_at").
+		Joins("JOIN care_occurrences o ON o.request_id = r.id").
+		Where("r.volunteer_id IN ? AND r.status IN ('matched', 'in_service') AND r.id <> ?", ids, requestID).
+		Where("o.ends_at > ? AND o.starts_at < ?", m.Occurrences[0].Start, m.Occurrences[len(m.Occurrences)-1].End).
+		Scan(&rows).Error
+	for _, r := range rows {
+		out[r.VolunteerID] = append(out[r.VolunteerID], domain.Window{Start: r.StartsAt, End: r.EndsAt})
+	}
+	return out, err
+}

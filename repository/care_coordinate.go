@@ -1,0 +1,199 @@
+package repository
+
+import (
+	"context"
+	"errors"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"guanai/domain"
+)
+
+// Ending pairings, and what coordinators do by hand.
+
+// EndPairing ends an active pairing: by either side with a reason (and, if they say so, "don't pair us again"), or
+// by a coordinator. Requests it was matched to that have not started go back to dispatch, without that volunteer.
+func (s *Store) EndPairing(ctx context.Context, actor Actor, pairingID int64, reason string, noRepeat bool) error {
+	reason, key := domain.CheckReason(reason, true)
+	if key != "" {
+		return domain.FieldErrors{"reason": key}
+	}
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		var p pairingRow
+		err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&p, pairingID).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) || err == nil && !mayEndPairing(actor, p) {
+			return domain.ErrNotFound
+		} else if err != nil {
+			return err
+		}
+		if !domain.CanMovePairing(p.Status, domain.PairingEnded) {
+			return domain.ErrCareWrongState
+		}
+		if err := tx.Model(&pairingRow{}).Where("id = ?", p.ID).Updates(map[string]any{"status": domain.PairingEnded,
+			"ended_at": now(tx), "ended_by": actor.UserID, "end_reason": reason, "no_repeat": noRepeat}).Error; err != nil {
+			return err
+		}
+		if err := tx.Exec("UPDATE volunteer_profiles SET active_pairings = greatest(active_pairings - 1, 0) WHERE user_id = ?",
+			p.VolunteerID).Error; err != nil {
+			return err
+		}
+		if err := s.redispatchUnstarted(ctx, tx, p); err != nil {
+			return err
+		}
+		var to []int64
+		for _, id := range []int64{p.StaffID, p.VolunteerID} {
+			if id != actor.UserID {
+				to = append(to, id)
+			}
+		}
+		if err := notify(tx, NotePairingEnded, noteAbout{Pairing: p.ID, Detail: reason}, to...); err != nil {
+			return err
+		}
+		return audit(tx, actor, "pairing.end", "pairing", p.ID, nil, map[string]any{"reason": reason, "no_repeat": noRepeat})
+	})
+}
+
+func mayEndPairing(actor Actor, p pairingRow) bool {
+	return actor.UserID == p.StaffID || actor.UserID == p.VolunteerID ||
+		actor.Role == domain.RoleCoordinator || actor.Role == domain.RoleAdmin
+}
+
+// redispatchUnstarted sends the pairing's matched, not yet started requests out again.
+func (s *Store) redispatchUnstarted(ctx context.Context, tx *gorm.DB, p pairingRow) error {
+	var ids []int64
+	if err := tx.Model(&careRequestRow{}).Where("pairing_id = ? AND status = ?", p.ID, domain.RequestMatched).
+		Where("NOT EXISTS (SELECT 1 FROM care_services sv WHERE sv.request_id = care_requests.id)").
+		Pluck("id", &ids).Error; err != nil {
+		return err
+	}
+	for _, id := range ids {
+		req, err := lockRequest(tx, id)
+		if err != nil {
+			return err
+		}
+		if err := s.moveRequest(tx, &req, domain.RequestDispatching, map[string]any{"volunteer_id": nil,
+			"pairing_id": nil, "matched_at": nil}); err != nil {
+			return err
+		}
+		req.VolunteerID, req.PairingID = nil, nil
+		if err := careEvent(tx, req.ID, "pairing_ended", 0, p.VolunteerID, 0, ""); err != nil {
+			return err
+		}
+		if err := s.nextRound(ctx, tx, &req); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AssignByHand is a coordinator matching an open request with a volunteer of their choosing: one who passes every
+// hard filter, or one who does not, with a written reason (audited) for overriding them.
+func (s *Store) AssignByHand(ctx context.Context, actor Actor, requestID, volunteerID int64, override string) error {
+	override, key := domain.CheckReason(override, false)
+	if key != "" {
+		return domain.FieldErrors{"reason": key}
+	}
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		req, err := lockRequest(tx, requestID)
+		if err != nil {
+			return err
+		}
+		if !domain.RequestOpen(req.Status) {
+			return domain.ErrCareWrongState
+		}
+		if err := tx.Exec("SELECT 1 FROM volunteer_profiles WHERE user_id = ? FOR UPDATE", volunteerID).Error; err != nil {
+			return err
+		}
+		mc, err := loadMatchContext(tx, req)
+		if err != nil {
+			return err
+		}
+		c, ok, err := mc.candidate(tx, volunteerID, now(tx))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return domain.FieldErrors{"volunteer": "care.error.no_such_volunteer"}
+		}
+		c.AlreadyOffered, c.OffersToday = false, 0 // a hand assignment is not one more offer
+		fails := domain.Failures(mc.match, &c, mc.prog.DailyOfferCap)
+		if len(fails) > 0 && override == "" {
+			return &OverrideNeeded{Failures: fails}
+		}
+		offerID, err := handOffer(tx, req, volunteerID)
+		if err != nil {
+			return err
+		}
+		if err := s.match(tx, &req, offerID, volunteerID, actor.UserID, true); err != nil {
+			return err
+		}
+		if err := notify(tx, NoteAssigned, noteAbout{Request: req.ID}, volunteerID); err != nil {
+			return err
+		}
+		return audit(tx, actor, "request.assign", "care_request", req.ID, nil,
+			map[string]any{"volunteer_id": volunteerID, "failures": fails, "override": override})
+	})
+}
+
+// handOffer is the offer a hand assignment accepts: the volunteer's pending one, or a new one for the record;
+// 0 when they answered an offer of this request before (declined, or let it expire), which stays as it was.
+func handOffer(tx *gorm.DB, req careRequestRow, volunteerID int64) (int64, error) {
+	var o offerRow
+	err := tx.Where("request_id = ? AND volunteer_id = ?", req.ID, volunteerID).Take(&o).Error
+	switch {
+	case err == nil && o.Status == domain.OfferPending:
+		return o.ID, nil
+	case err == nil:
+		return 0, nil
+	case !errors.Is(err, gorm.ErrRecordNotFound):
+		return 0, err
+	}
+	at := now(tx)
+	o = offerRow{RequestID: req.ID, VolunteerID: volunteerID, Round: req.Round, Status: domain.OfferPending,
+		Reasons: "manual", CreatedAt: at, ExpiresAt: at}
+	return o.ID, tx.Omit("ID").Create(&o).Error
+}
+
+// OverrideNeeded says the volunteer a coordinator chose fails hard filters: they may still assign them, with a
+// written reason.
+type OverrideNeeded struct{ Failures []string }
+
+func (e *OverrideNeeded) Error() string { return "override needed" }
+
+// Message names the first filter the volunteer fails; the page lists them all.
+func (e *OverrideNeeded) Message() (string, []string) { return "care.error.override_needed", nil }
+
+// Redispatch is a coordinator re-opening dispatch of an escalated (or stalled) request: a new round to the
+// candidates not asked yet. With nobody left, it stays with the coordinators.
+func (s *Store) Redispatch(ctx context.Context, actor Actor, requestID int64) error {
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		req, err := lockRequest(tx, requestID)
+		if err != nil {
+			return err
+		}
+		if !domain.RequestOpen(req.Status) {
+			return domain.ErrCareWrongState
+		}
+		if err := audit(tx, actor, "request.redispatch", "care_request", req.ID, nil, nil); err != nil {
+			return err
+		}
+		mc, err := loadMatchContext(tx, req)
+		if err != nil {
+			return err
+		}
+		cands, err := mc.candidates(tx, now(tx))
+		if err != nil {
+			return err
+		}
+		ranked := domain.Rank(mc.match, cands, mc.prog.DailyOfferCap, now(tx))
+		if len(ranked) == 0 {
+			return domain.ErrNoCandidates
+		}
+		if err := careEvent(tx, req.ID, "redispatched", actor.UserID, 0, 0, ""); err != nil {
+			return err
+		}
+		n := mc.prog.dispatch().Offers[req.Urgency]
+		return s.sendOffers(ctx, tx, &req, mc, ranked[:min(n, len(ranked))])
+	})
+}
