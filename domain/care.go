@@ -207,7 +207,9 @@ type OfferGoneError struct{ Why string }
 func (e *OfferGoneError) Error() string { return "offer gone: " + e.Why }
 
 // Message is the thank-you the volunteer reads.
-func (e *OfferGoneError) Message() (key string, args []string) { return "care.offer_gone." + e.Why, nil }
+func (e *OfferGoneError) Message() (key string, args []string) {
+	return "care.offer_gone." + e.Why, nil
+}
 
 // The refusals of care requests.
 var (
