@@ -166,23 +166,26 @@ func (f RequestForm) checkWindow(fe FieldErrors, now time.Time, r *CareRequest) 
 		fe.Add("to", "care.error.ends_before_start")
 	}
 	var days []time.Time
+	datesOK := true
 	if f.Recurring {
-		days = f.scheduleDays(fe, r)
+		days, datesOK = f.scheduleDays(fe, r)
 	} else if d, ok := ParseDate(f.Date); !ok {
 		fe.Add("date", "error.date")
+		datesOK = false
 	} else {
 		days = []time.Time{d}
 	}
-	if len(fe) > 0 && (!okFrom || !okTo || to <= from || len(days) == 0) {
+	// Good dates in which none of the chosen weekdays falls: said even when another field is wrong too, so that
+	// she does not fix one mistake only to be shown the next.
+	if datesOK && len(days) == 0 {
+		fe.Add("weekdays", "care.error.no_occurrence")
+	}
+	if !okFrom || !okTo || to <= from || len(days) == 0 {
 		return nil
 	}
 	var out []Window
 	for _, d := range days {
 		out = append(out, Window{Start: d.Add(from), End: d.Add(to)})
-	}
-	if len(out) == 0 {
-		fe.Add("weekdays", "care.error.no_occurrence")
-		return nil
 	}
 	field := "date"
 	if f.Recurring {
@@ -197,16 +200,19 @@ func (f RequestForm) checkWindow(fe FieldErrors, now time.Time, r *CareRequest) 
 	return out
 }
 
-// scheduleDays are the days of a recurring schedule: each chosen weekday from the first date to the last.
-func (f RequestForm) scheduleDays(fe FieldErrors, r *CareRequest) []time.Time {
+// scheduleDays are the days of a recurring schedule: each chosen weekday from the first date to the last; false
+// when it reported a problem with the weekdays or the dates.
+func (f RequestForm) scheduleDays(fe FieldErrors, r *CareRequest) ([]time.Time, bool) {
 	var wd []string
 	for _, d := range Weekdays {
 		if slices.Contains(f.Weekdays, d) {
 			wd = append(wd, d)
 		}
 	}
+	ok := true
 	if len(wd) == 0 || len(wd) != len(f.Weekdays) {
 		fe.Add("weekdays", "care.error.choose_weekday")
+		ok = false
 	}
 	first, ok1 := ParseDate(f.FirstDate)
 	last, ok2 := ParseDate(f.LastDate)
@@ -217,15 +223,15 @@ func (f RequestForm) scheduleDays(fe FieldErrors, r *CareRequest) []time.Time {
 		fe.Add("last_date", "error.date")
 	}
 	if !ok1 || !ok2 || len(wd) == 0 {
-		return nil
+		return nil, false
 	}
 	if last.Before(first) {
 		fe.Add("last_date", "care.error.ends_before_start")
-		return nil
+		return nil, false
 	}
 	if last.Sub(first) >= MaxScheduleDays*24*time.Hour {
 		fe.Add("last_date", "care.error.schedule_too_long")
-		return nil
+		return nil, false
 	}
 	r.Weekdays, r.FirstDate, r.LastDate = wd, first, last
 	var days []time.Time
@@ -234,7 +240,7 @@ func (f RequestForm) scheduleDays(fe FieldErrors, r *CareRequest) []time.Time {
 			days = append(days, d)
 		}
 	}
-	return days
+	return days, ok
 }
 
 // parseClock reads "07:00" (or "7:00", full-width digits) as the time since midnight.

@@ -54,10 +54,12 @@ type Candidate struct {
 	OffersToday    int       // offers received on the Shanghai day of now
 }
 
-// Filter failures, as message keys under "match.".
+// Filter failures, as message keys under "match.", in the order Failures lists them.
 const (
 	FailInactive      = "inactive"
 	FailQualification = "qualification"
+	FailSubject       = "subject"
+	FailGrade         = "grade"
 	FailDistrict      = "district"
 	FailAvailability  = "availability"
 	FailBooked        = "booked"
@@ -65,39 +67,77 @@ const (
 	FailNoRepeat      = "no_repeat"
 	FailOffered       = "offered"
 	FailDailyCap      = "daily_cap"
-	FailSubject       = "subject"
-	FailGrade         = "grade"
 )
 
 // Failures lists every hard filter the candidate fails for the request, in the order above; none means they may
 // be offered it. dailyCap is the program's offers-per-day limit.
 func Failures(r MatchRequest, c *Candidate, dailyCap int) []string {
-	var out []string
+	m := newMatcher(r, dailyCap)
+	return m.failures(c)
+}
+
+// Passes reports whether the candidate passes every hard filter (Failures is empty), without building the list.
+func Passes(r MatchRequest, c *Candidate, dailyCap int) bool {
+	m := newMatcher(r, dailyCap)
+	return m.passes(c)
+}
+
+// matcher is a request made ready to be matched against many candidates: what does not depend on the volunteer
+// (the category, the slots the occurrences need, their span) is worked out once, not once per volunteer — Rank
+// runs the filters over the whole volunteer base of the city.
+type matcher struct {
+	r        MatchRequest
+	cat      Category
+	tutor    bool
+	need     uint32 // every slot some occurrence touches
+	night    bool   // some occurrence falls in the night, which no slot covers: no one is available
+	span     Window // from the earliest start to the latest end: a booking outside it overlaps no occurrence
+	dailyCap int
+}
+
+func newMatcher(r MatchRequest, dailyCap int) matcher {
 	cat, _ := CategoryByCode(r.Category)
+	m := matcher{r: r, cat: cat, tutor: cat.Qualification == QualTutor, dailyCap: dailyCap}
+	for i, w := range r.Occurrences {
+		need, ok := SlotsOf(w)
+		m.need |= need
+		m.night = m.night || !ok
+		if i == 0 || w.Start.Before(m.span.Start) {
+			m.span.Start = w.Start
+		}
+		if i == 0 || w.End.After(m.span.End) {
+			m.span.End = w.End
+		}
+	}
+	return m
+}
+
+func (m *matcher) failures(c *Candidate) []string {
+	var out []string
 	if !c.Active {
 		out = append(out, FailInactive)
 	}
-	if cat.Qualification != "" && !slices.Contains(c.Verified, cat.Qualification) {
+	if !m.qualified(c) {
 		out = append(out, FailQualification)
 	}
-	if cat.Qualification == QualTutor {
-		if r.Subject != "" && !slices.Contains(c.Subjects, r.Subject) {
+	if m.tutor {
+		if !m.teachesSubject(c) {
 			out = append(out, FailSubject)
 		}
-		if !gradesFit(r.ChildGrades, c) {
+		if !gradesFit(m.r.ChildGrades, c) {
 			out = append(out, FailGrade)
 		}
 	}
-	if !cat.Remote && !slices.Contains(c.Districts, r.District) {
+	if !m.servesDistrict(c) {
 		out = append(out, FailDistrict)
 	}
-	if !availableFor(c.Slots, r.Occurrences) {
+	if !m.available(c) {
 		out = append(out, FailAvailability)
 	}
-	if booked(c.Booked, r.Occurrences) {
+	if m.booked(c) {
 		out = append(out, FailBooked)
 	}
-	if !c.PairedWithHer && c.ActivePairings >= c.Capacity {
+	if !m.hasRoom(c) {
 		out = append(out, FailCapacity)
 	}
 	if c.NoRepeat {
@@ -106,26 +146,53 @@ func Failures(r MatchRequest, c *Candidate, dailyCap int) []string {
 	if c.AlreadyOffered {
 		out = append(out, FailOffered)
 	}
-	if dailyCap > 0 && c.OffersToday >= dailyCap {
+	if m.atDailyCap(c) {
 		out = append(out, FailDailyCap)
 	}
 	return out
 }
 
-// Passes reports whether the candidate passes every hard filter (Failures is empty), without building the list.
-func Passes(r MatchRequest, c *Candidate, dailyCap int) bool {
-	cat, _ := CategoryByCode(r.Category)
-	switch {
-	case !c.Active, c.NoRepeat, c.AlreadyOffered,
-		dailyCap > 0 && c.OffersToday >= dailyCap,
-		!c.PairedWithHer && c.ActivePairings >= c.Capacity,
-		cat.Qualification != "" && !slices.Contains(c.Verified, cat.Qualification),
-		!cat.Remote && !slices.Contains(c.Districts, r.District):
-		return false
-	case cat.Qualification == QualTutor && (r.Subject != "" && !slices.Contains(c.Subjects, r.Subject) || !gradesFit(r.ChildGrades, c)):
-		return false
+// passes is failures without the list, the cheapest filters first.
+func (m *matcher) passes(c *Candidate) bool {
+	return c.Active && !c.NoRepeat && !c.AlreadyOffered && !m.atDailyCap(c) && m.hasRoom(c) && m.available(c) &&
+		m.qualified(c) && m.servesDistrict(c) &&
+		(!m.tutor || m.teachesSubject(c) && gradesFit(m.r.ChildGrades, c)) &&
+		!m.booked(c)
+}
+
+func (m *matcher) qualified(c *Candidate) bool {
+	return m.cat.Qualification == "" || slices.Contains(c.Verified, m.cat.Qualification)
+}
+
+func (m *matcher) teachesSubject(c *Candidate) bool {
+	return m.r.Subject == "" || slices.Contains(c.Subjects, m.r.Subject)
+}
+
+func (m *matcher) servesDistrict(c *Candidate) bool {
+	return m.cat.Remote || slices.Contains(c.Districts, m.r.District)
+}
+
+// available: free in every slot every occurrence touches, and no occurrence at night.
+func (m *matcher) available(c *Candidate) bool { return !m.night && c.Slots&m.need == m.need }
+
+// hasRoom: under capacity, unless already paired with her (the request adds no pairing then).
+func (m *matcher) hasRoom(c *Candidate) bool { return c.PairedWithHer || c.ActivePairings < c.Capacity }
+
+func (m *matcher) atDailyCap(c *Candidate) bool { return m.dailyCap > 0 && c.OffersToday >= m.dailyCap }
+
+// booked: some booking overlaps some occurrence (touching ends do not).
+func (m *matcher) booked(c *Candidate) bool {
+	for _, b := range c.Booked {
+		if !b.Overlaps(m.span) {
+			continue
+		}
+		for _, w := range m.r.Occurrences {
+			if b.Overlaps(w) {
+				return true
+			}
+		}
 	}
-	return availableFor(c.Slots, r.Occurrences) && !booked(c.Booked, r.Occurrences)
+	return false
 }
 
 // gradesFit: a tutor without a grade range is taken to teach any grade; with one, every chosen child is in it.
@@ -139,17 +206,6 @@ func gradesFit(grades []int, c *Candidate) bool {
 		}
 	}
 	return true
-}
-
-func booked(booked, want []Window) bool {
-	for _, b := range booked {
-		for _, w := range want {
-			if b.Overlaps(w) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // The parts of the day of the weekly grid, in Shanghai hours: am 06–12, pm 12–18, eve 18–24. Night has no slot.
@@ -193,16 +249,6 @@ func SlotsOf(w Window) (uint32, bool) {
 	return m, true
 }
 
-func availableFor(slots uint32, occurrences []Window) bool {
-	for _, w := range occurrences {
-		need, ok := SlotsOf(w)
-		if !ok || slots&need != need {
-			return false
-		}
-	}
-	return true
-}
-
 // Ranked is a candidate who passed, with what placed them.
 type Ranked struct {
 	VolunteerID   int64
@@ -224,14 +270,20 @@ type Ranked struct {
 // load (active pairings over capacity, lowest first), then rating (highest first; an unrated volunteer counts as
 // 4.0), then the longest since their last offer first, then the lower volunteer id.
 func Rank(r MatchRequest, cands []Candidate, dailyCap int, now time.Time) []Ranked {
-	cat, _ := CategoryByCode(r.Category)
-	var out []Ranked
+	m := newMatcher(r, dailyCap)
+	// Who passes first, then one slice of the right size: growing it by appending cost more than the filters.
+	var pass []int
 	for i := range cands {
-		c := &cands[i]
-		if !Passes(r, c, dailyCap) {
-			continue
+		if m.passes(&cands[i]) {
+			pass = append(pass, i)
 		}
-		out = append(out, rankedOf(r, cat, c, now))
+	}
+	if len(pass) == 0 {
+		return nil
+	}
+	out := make([]Ranked, len(pass))
+	for j, i := range pass {
+		out[j] = rankedOf(r, m.cat, &cands[i], now)
 	}
 	slices.SortFunc(out, compareRanked)
 	return out
@@ -300,7 +352,8 @@ type Reason struct {
 	Args []string
 }
 
-// Reasons says in words why the candidate is placed where they are: "同区 · 曾结对 · 负载 1/2 · 评分 4.8 · 3 天未派单".
+// Reasons says in words why the candidate is placed where they are, in the order of the ranking's keys (the
+// pairing first): "曾结对 · 同区 · 负载 1/2 · 评分 4.8 · 3 天未派单".
 func (r Ranked) Reasons() []Reason {
 	var out []Reason
 	switch {
