@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"maps"
 	"strings"
 	"testing"
 
@@ -92,8 +93,21 @@ func TestDemoDataIsIdempotent(t *testing.T) {
 	if err != nil || counts.PendingPeople != 3 || counts.PendingQualifications != 1 || counts.EligibilityEntries != 3 {
 		t.Fatalf("waiting for a coordinator: %+v, %v", counts, err)
 	}
+	requests := demoRequestStates(t, store)
+	for _, state := range []string{domain.RequestClosed, domain.RequestMatched, domain.RequestCompleted,
+		domain.RequestCancelled, domain.RequestEscalated, domain.RequestDispatching} {
+		if requests[state] == 0 {
+			t.Errorf("no demo request is %s: %v", state, requests)
+		}
+	}
+	if n := liveDemoOffers(t, store); n < 3 {
+		t.Errorf("%d live offers in the demo volunteers' inboxes, want at least 3", n)
+	}
 	if err := seedDemo(ctx, store); err != nil {
 		t.Fatal(err)
+	}
+	if again := demoRequestStates(t, store); !maps.Equal(again, requests) {
+		t.Errorf("second run changed the requests: %v → %v", requests, again)
 	}
 	if p2, e2 := count(); p2 != people || e2 != events {
 		t.Fatalf("second run changed things: %d→%d accounts, %d→%d audit events", people, p2, events, e2)
@@ -112,6 +126,36 @@ func TestDemoDataIsIdempotent(t *testing.T) {
 			t.Fatalf("demo volunteer qualification %s is %s", q.Code, q.Status)
 		}
 	}
+}
+
+// demoRequestStates counts the demo's requests by state.
+func demoRequestStates(t *testing.T, store *repository.Store) map[string]int {
+	t.Helper()
+	rows, err := store.SQL().Query("SELECT status, count(*) FROM care_requests GROUP BY status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var s string
+		var n int
+		if err := rows.Scan(&s, &n); err != nil {
+			t.Fatal(err)
+		}
+		out[s] = n
+	}
+	return out
+}
+
+// liveDemoOffers counts the offers waiting for an answer that have more than a quarter of an hour left.
+func liveDemoOffers(t *testing.T, store *repository.Store) int {
+	t.Helper()
+	var n int
+	if err := store.SQL().QueryRow("SELECT count(*) FROM care_offers WHERE status = 'pending' AND expires_at > now() + interval '15 minutes'").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 func TestLedgerVerifyCommand(t *testing.T) {

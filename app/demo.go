@@ -108,7 +108,10 @@ func seedDemo(ctx context.Context, store *repository.Store) error {
 	if err := seedDemoWaiting(ctx, store, verifier); err != nil {
 		return err
 	}
-	return seedDemoFund(ctx, store)
+	if err := seedDemoFund(ctx, store); err != nil {
+		return err
+	}
+	return seedDemoCare(ctx, store)
 }
 
 // seedDemoWaiting leaves a coordinator something to do: the health authority's list once confirmed and a new one

@@ -128,6 +128,15 @@ func onEachStatement(db *gorm.DB, fn func(context.Context)) error {
 // Now is the store's clock: the time the app decides with.
 func (s *Store) Now() time.Time { return s.clock.Now() }
 
+// WithClock is the store on the same pool telling the time by another clock: the demo tells a story that
+// happened over the past weeks through the same operations the pages use. Its Close closes the shared pool.
+func (s *Store) WithClock(c domain.Clock) *Store {
+	cp := *s
+	cp.clock = c
+	cp.db = s.db.Session(&gorm.Session{NowFunc: func() time.Time { return c.Now().UTC() }})
+	return &cp
+}
+
 // now is the store's clock inside a transaction.
 func now(tx *gorm.DB) time.Time { return tx.NowFunc() }
 
