@@ -23,12 +23,15 @@ func (w Window) Overlaps(o Window) bool { return w.Start.Before(o.End) && o.Star
 
 // MatchRequest is what matching needs of a request.
 type MatchRequest struct {
-	StaffID     int64
-	Category    string
-	District    string
-	Subject     string   // tutoring: "" when any subject will do
-	ChildGrades []int    // tutoring: the chosen children's grades, as GradeIndex
-	Occurrences []Window // at least one
+	StaffID  int64
+	Category string
+	District string
+	// Qualification is what the program asks of its volunteers besides the category's ("" for nothing more): an
+	// administrator may require one of a service program.
+	Qualification string
+	Subject       string   // tutoring: "" when any subject will do
+	ChildGrades   []int    // tutoring: the chosen children's grades, as GradeIndex
+	Occurrences   []Window // at least one
 }
 
 // Candidate is what matching knows of one volunteer. The repository fills it from one row per volunteer.
@@ -161,7 +164,8 @@ func (m *matcher) passes(c *Candidate) bool {
 }
 
 func (m *matcher) qualified(c *Candidate) bool {
-	return m.cat.Qualification == "" || slices.Contains(c.Verified, m.cat.Qualification)
+	return (m.cat.Qualification == "" || slices.Contains(c.Verified, m.cat.Qualification)) &&
+		(m.r.Qualification == "" || slices.Contains(c.Verified, m.r.Qualification))
 }
 
 func (m *matcher) teachesSubject(c *Candidate) bool {

@@ -630,3 +630,19 @@ func BenchmarkRank60000(b *testing.B) {
 		})
 	}
 }
+
+// TestProgramQualificationIsRequiredToo: an administrator may ask more of a program's volunteers than its
+// categories do, and the errand volunteer without it is then filtered out.
+func TestProgramQualificationIsRequiredToo(t *testing.T) {
+	r := okRequest(domain.CategoryErrand)
+	r.Qualification = domain.QualDriver
+	c := okCandidate()
+	c.Verified = []string{domain.QualErrands}
+	if got := domain.Failures(r, &c, 5); !slices.Equal(got, []string{domain.FailQualification}) || domain.Passes(r, &c, 5) {
+		t.Errorf("errands only, program wants a driver: failures %v", got)
+	}
+	c.Verified = []string{domain.QualErrands, domain.QualDriver}
+	if got := domain.Failures(r, &c, 5); len(got) != 0 || !domain.Passes(r, &c, 5) {
+		t.Errorf("both held: failures %v", got)
+	}
+}

@@ -35,6 +35,9 @@ func loadMatchContext(tx *gorm.DB, req careRequestRow) (*matchContext, error) {
 	mc.cat, _ = domain.CategoryByCode(req.Category)
 	mc.match = domain.MatchRequest{StaffID: req.StaffID, Category: req.Category, District: req.District,
 		Subject: req.Subject}
+	if q := mc.prog.Qualification; q != nil {
+		mc.match.Qualification = *q
+	}
 	for _, o := range mc.occ {
 		mc.match.Occurrences = append(mc.match.Occurrences, o.window())
 	}
@@ -115,9 +118,11 @@ func (mc *matchContext) candidates(tx *gorm.DB, at time.Time) ([]domain.Candidat
 	if !mc.cat.Remote {
 		q = q.Where("vp.districts @> ARRAY[?]::text[]", mc.req.District)
 	}
-	if mc.cat.Qualification != "" {
-		q = q.Where(`EXISTS (SELECT 1 FROM volunteer_qualifications q WHERE q.user_id = vp.user_id AND q.code = ?
-			AND q.status = 'verified')`, mc.cat.Qualification)
+	for _, qual := range []string{mc.cat.Qualification, mc.match.Qualification} {
+		if qual != "" {
+			q = q.Where(`EXISTS (SELECT 1 FROM volunteer_qualifications q WHERE q.user_id = vp.user_id AND q.code = ?
+				AND q.status = 'verified')`, qual)
+		}
 	}
 	var rows []candidateRow
 	if err := q.Scan(&rows).Error; err != nil {
