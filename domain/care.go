@@ -213,13 +213,12 @@ func (e *OfferGoneError) Message() (key string, args []string) {
 
 // The refusals of care requests.
 var (
-	ErrCareWrongState    = refusal("care.error.wrong_state")
-	ErrNoLongerFits      = refusal("care.error.no_longer_fits")
-	ErrCheckInTooEarly   = refusal("care.error.check_in_too_early")
-	ErrNothingToCheckIn  = refusal("care.error.nothing_to_check_in")
-	ErrAlreadyCheckedIn  = refusal("care.error.already_checked_in")
-	ErrNoCandidates      = refusal("care.error.no_candidates")
-	ErrPairingStillInUse = refusal("care.error.pairing_in_use")
+	ErrCareWrongState   = refusal("care.error.wrong_state")
+	ErrNoLongerFits     = refusal("care.error.no_longer_fits")
+	ErrCheckInTooEarly  = refusal("care.error.check_in_too_early")
+	ErrNothingToCheckIn = refusal("care.error.nothing_to_check_in")
+	ErrAlreadyCheckedIn = refusal("care.error.already_checked_in")
+	ErrNoCandidates     = refusal("care.error.no_candidates")
 )
 
 // CheckInLead is how long before an occurrence's start its volunteer may check in.

@@ -170,7 +170,7 @@ func (f RequestForm) checkWindow(fe FieldErrors, now time.Time, r *CareRequest) 
 	if f.Recurring {
 		days, datesOK = f.scheduleDays(fe, r)
 	} else if d, ok := ParseDate(f.Date); !ok {
-		fe.Add("date", "error.date")
+		fe.Add("date", "error.date_invalid")
 		datesOK = false
 	} else {
 		days = []time.Time{d}
@@ -217,10 +217,10 @@ func (f RequestForm) scheduleDays(fe FieldErrors, r *CareRequest) ([]time.Time, 
 	first, ok1 := ParseDate(f.FirstDate)
 	last, ok2 := ParseDate(f.LastDate)
 	if !ok1 {
-		fe.Add("first_date", "error.date")
+		fe.Add("first_date", "error.date_invalid")
 	}
 	if !ok2 {
-		fe.Add("last_date", "error.date")
+		fe.Add("last_date", "error.date_invalid")
 	}
 	if !ok1 || !ok2 || len(wd) == 0 {
 		return nil, false

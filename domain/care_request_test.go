@@ -146,7 +146,7 @@ func TestRequestFormCheck(t *testing.T) {
 		{"no time", oneToOne, aRide, func(f *domain.RequestForm) { f.From, f.To = "", "25:00" },
 			domain.FieldErrors{"from": "care.error.time", "to": "care.error.time"}},
 		{"no date", oneToOne, aRide, func(f *domain.RequestForm) { f.Date = "3/3" },
-			domain.FieldErrors{"date": "error.date"}},
+			domain.FieldErrors{"date": "error.date_invalid"}},
 		{"schedule longer than 8 weeks", oneToOne, aRide, func(f *domain.RequestForm) { recurring(f); f.LastDate = "2026-05-04" },
 			domain.FieldErrors{"last_date": "care.error.schedule_too_long"}},
 		{"schedule ending before it starts", oneToOne, aRide, func(f *domain.RequestForm) { recurring(f); f.LastDate = "2026-03-08" },

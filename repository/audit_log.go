@@ -45,7 +45,7 @@ type AuditFilter struct {
 }
 
 // AuditAreas are the groups of actions the log can be narrowed to, in the order the filter offers them.
-var AuditAreas = []string{"accounts", "verification", "fund", "access"}
+var AuditAreas = []string{"accounts", "verification", "fund", "care", "access"}
 
 // auditAreaActions says which actions each area holds; a name ending in "." is a whole family
 // ("disbursement." takes in every state a disbursement moves to).
@@ -53,7 +53,8 @@ var auditAreaActions = map[string][]string{
 	"accounts":     {"account.register", "account.create", "account.status", "account.close", "password."},
 	"verification": {"account.verify", "qualification.", "eligibility."},
 	"fund":         {"donation.", "receipt.", "donor.", "disbursement.", "ledger.", "statement.", "quarter."},
-	"access":       {"phone.reveal", "export."},
+	"care":         {"request.", "pairing.end", "program."},
+	"access":       {"phone.reveal", "export.", "pairing.view_contact"},
 }
 
 // AuditArea is the area an action belongs to, or "" for one no area holds.
