@@ -35,6 +35,9 @@ func (s *Store) AcceptOffer(ctx context.Context, actor Actor, offerID int64) (re
 		if err := offerStillOpen(tx, offer, req); err != nil {
 			return err
 		}
+		if err := lockPair(tx, req, actor.UserID); err != nil {
+			return err
+		}
 		if err := s.stillFits(tx, req, actor.UserID); err != nil {
 			return err
 		}
@@ -68,6 +71,14 @@ func offerStillOpen(tx *gorm.DB, o offerRow, req careRequestRow) error {
 		return &domain.OfferGoneError{Why: "ended"}
 	}
 	return nil
+}
+
+// lockPair locks the pair's active pairing in the request's program, if there is one. Locks are taken in one
+// order everywhere — the request, then the pairing, then the volunteer's profile — so two operations never wait
+// for each other in a circle.
+func lockPair(tx *gorm.DB, req careRequestRow, volunteerID int64) error {
+	return tx.Exec("SELECT 1 FROM pairings WHERE staff_id = ? AND volunteer_id = ? AND program_id = ? AND status = 'active' FOR UPDATE",
+		req.StaffID, volunteerID, req.ProgramID).Error
 }
 
 // stillFits checks the volunteer again at acceptance, under a lock on their profile: since the offer went out
@@ -133,7 +144,9 @@ func (s *Store) match(tx *gorm.DB, req *careRequestRow, offerID, volunteerID, ac
 // capacity).
 func pairingFor(tx *gorm.DB, req careRequestRow, volunteerID int64) (int64, error) {
 	var p pairingRow
-	err := tx.Where("staff_id = ? AND volunteer_id = ? AND program_id = ? AND status = 'active'",
+	// locked: a pairing ending at this moment is either ended before this reads it (and a new one starts) or
+	// ends after this request is matched to it (and sends it out again)
+	err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("staff_id = ? AND volunteer_id = ? AND program_id = ? AND status = 'active'",
 		req.StaffID, volunteerID, req.ProgramID).Take(&p).Error
 	if err == nil {
 		return p.ID, nil

@@ -34,11 +34,12 @@ func (s *Store) EndPairing(ctx context.Context, actor Actor, pairingID int64, re
 			"ended_at": now(tx), "ended_by": actor.UserID, "end_reason": reason, "no_repeat": noRepeat}).Error; err != nil {
 			return err
 		}
-		if err := tx.Exec("UPDATE volunteer_profiles SET active_pairings = greatest(active_pairings - 1, 0) WHERE user_id = ?",
-			p.VolunteerID).Error; err != nil {
+		// the pairing, then its requests, then the volunteer's profile: the order of lockPair
+		if err := s.redispatchUnstarted(ctx, tx, p); err != nil {
 			return err
 		}
-		if err := s.redispatchUnstarted(ctx, tx, p); err != nil {
+		if err := tx.Exec("UPDATE volunteer_profiles SET active_pairings = greatest(active_pairings - 1, 0) WHERE user_id = ?",
+			p.VolunteerID).Error; err != nil {
 			return err
 		}
 		var to []int64
@@ -101,6 +102,9 @@ func (s *Store) AssignByHand(ctx context.Context, actor Actor, requestID, volunt
 		}
 		if !domain.RequestOpen(req.Status) {
 			return domain.ErrCareWrongState
+		}
+		if err := lockPair(tx, req, volunteerID); err != nil {
+			return err
 		}
 		if err := tx.Exec("SELECT 1 FROM volunteer_profiles WHERE user_id = ? FOR UPDATE", volunteerID).Error; err != nil {
 			return err

@@ -115,9 +115,12 @@ func (s *Store) sendOffers(ctx context.Context, tx *gorm.DB, req *careRequestRow
 		return err
 	}
 	today := domain.Today(at)
+	// The profiles are locked in id order: two requests dispatched at once to overlapping volunteers wait for each
+	// other instead of deadlocking.
 	if err := tx.Exec(`UPDATE volunteer_profiles SET last_offer_at = ?,
 		offers_that_day = CASE WHEN offers_day = ? THEN offers_that_day + 1 ELSE 1 END, offers_day = ?
-		WHERE user_id IN ?`, at, today, today, ids).Error; err != nil {
+		WHERE user_id IN (SELECT user_id FROM volunteer_profiles WHERE user_id IN ? ORDER BY user_id FOR UPDATE)`,
+		at, today, today, ids).Error; err != nil {
 		return err
 	}
 	for _, o := range offers {

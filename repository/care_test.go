@@ -437,3 +437,83 @@ func dropChecks(t *testing.T, tx *sql.Tx, table string) {
 		}
 	}
 }
+
+// TestRequestsSubmittedAtOnceDoNotDeadlock: ten staff members ask at the same moment and their rounds go to the
+// same volunteers; every request is dispatched and each volunteer's offers are all counted.
+func TestRequestsSubmittedAtOnceDoNotDeadlock(t *testing.T) {
+	w := newCareWorld(t)
+	w.setProgram(t, "daily_offer_cap", 100)
+	w.setProgram(t, "offers_normal", 6)
+	w.drivers(t, 6)
+	staff := make([]repository.Actor, 10)
+	for i := range staff {
+		u := registerStaff(t, w.s, fmt.Sprintf("护士%d", i), fmt.Sprintf("1390000020%d", i), false)
+		staff[i] = repository.Actor{UserID: u.ID, Role: domain.RoleStaff, IP: "test"}
+	}
+	var wg sync.WaitGroup
+	for i, st := range staff {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := w.s.SubmitRequest(ctx, st, "one_to_one", ride(domain.UrgencyNormal, i%3)); err != nil {
+				t.Errorf("submit %d: %v", i, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := w.scalar(t, "SELECT count(*) FROM care_offers"); n != 60 {
+		t.Errorf("%d offers, want 6 for each of 10 requests", n)
+	}
+	if n := w.scalar(t, "SELECT sum(offers_that_day) FROM volunteer_profiles"); n != 60 {
+		t.Errorf("offers counted %d on the volunteers, want 60", n)
+	}
+}
+
+// TestPairingEndingWhileAnAcceptReusesIt: she ends her pairing as her volunteer accepts her next request; either
+// the request is matched on a pairing still active, or it goes back out without them.
+func TestPairingEndingWhileAnAcceptReusesIt(t *testing.T) {
+	w := newCareWorld(t)
+	w.setProgram(t, "daily_offer_cap", 100)
+	vols := w.drivers(t, 3)
+	for i := range 6 {
+		first := w.submit(t, ride(domain.UrgencyNormal, 2*i))
+		v := vols[0]
+		for _, x := range vols {
+			if _, ok := w.offers(t, first)[x.UserID]; ok {
+				v = x
+				break
+			}
+		}
+		w.accept(t, v, w.offerOf(t, first, v).id)
+		if err := w.s.CancelRequest(ctx, w.staff, first, "改期"); err != nil {
+			t.Fatal(err)
+		}
+		second := w.submit(t, ride(domain.UrgencyNormal, 2*i+1)) // offered to v alone: they are paired
+		pairing := w.scalar(t, "SELECT id FROM pairings WHERE volunteer_id = $1 AND status = 'active'", v.UserID)
+		var wg sync.WaitGroup
+		var acceptErr, endErr error
+		wg.Add(2)
+		go func() { defer wg.Done(); _, acceptErr = w.s.AcceptOffer(ctx, v, w.offerOf(t, second, v).id) }()
+		go func() { defer wg.Done(); endErr = w.s.EndPairing(ctx, w.staff, pairing, "换一位", false) }()
+		wg.Wait()
+		if endErr != nil || acceptErr != nil {
+			t.Fatalf("end: %v, accept: %v", endErr, acceptErr)
+		}
+		status, _ := w.requestState(t, second)
+		onActive := w.scalar(t, `SELECT count(*) FROM care_requests r JOIN pairings p ON p.id = r.pairing_id
+			WHERE r.id = $1 AND p.status = 'active'`, second)
+		switch status {
+		case domain.RequestMatched:
+			if onActive != 1 {
+				t.Fatalf("matched on an ended pairing")
+			}
+		case domain.RequestDispatching, domain.RequestEscalated:
+		default:
+			t.Fatalf("second request is %s", status)
+		}
+		if n, m := w.scalar(t, "SELECT active_pairings FROM volunteer_profiles WHERE user_id = $1", v.UserID),
+			w.scalar(t, "SELECT count(*) FROM pairings WHERE volunteer_id = $1 AND status = 'active'", v.UserID); n != m {
+			t.Fatalf("active pairings counted %d, %d in fact", n, m)
+		}
+	}
+}
