@@ -45,14 +45,15 @@ type AuditFilter struct {
 }
 
 // AuditAreas are the groups of actions the log can be narrowed to, in the order the filter offers them.
-var AuditAreas = []string{"accounts", "verification", "fund", "access"}
+var AuditAreas = []string{"accounts", "verification", "fund", "programs", "access"}
 
 // auditAreaActions says which actions each area holds; a name ending in "." is a whole family
 // ("disbursement." takes in every state a disbursement moves to).
 var auditAreaActions = map[string][]string{
-	"accounts":     {"account.register", "account.create", "account.status", "account.close", "password."},
+	"accounts":     {"account.register", "account.create", "account.status", "account.close", "account.profile", "password."},
 	"verification": {"account.verify", "qualification.", "eligibility."},
 	"fund":         {"donation.", "receipt.", "donor.", "disbursement.", "ledger.", "statement.", "quarter."},
+	"programs":     {"program."},
 	"access":       {"phone.reveal", "export."},
 }
 
