@@ -38,7 +38,11 @@ var auditFieldOrder = []string{"status", "role", "code", "kind", "amount", "chan
 	"publish_name", "eligible", "by", "number", "bank_reference", "filename", "file", "rows", "lines", "header_row",
 	"columns.date", "columns.payer", "columns.amount", "columns.debit", "columns.direction", "columns.reference",
 	"columns.memo", "added", "updated", "unchanged", "activated", "already", "skipped", "errors", "new_donors",
-	"expires_at", "reason"}
+	"expires_at", "reason",
+	// A program's settings and a volunteer's facts (program.update, account.profile).
+	"name_zh", "name_en", "active", "qualification", "sensitive", "offers_emergency", "minutes_emergency",
+	"offers_urgent", "minutes_urgent", "offers_normal", "minutes_normal", "daily_offer_cap", "description_zh",
+	"description_en", "districts", "availability", "capacity", "vehicle_seats", "subjects", "grade_from", "grade_to"}
 
 // auditFieldHidden are fields the subject already tells: a donation's donor is named beside its receipt number.
 var auditFieldHidden = []string{"donor_id"}
@@ -213,6 +217,9 @@ func (w *auditWords) label(field string) string {
 	if role, ok := strings.CutPrefix(field, "columns."); ok {
 		return w.text("statement.col_"+role, field)
 	}
+	if code, ok := strings.CutPrefix(field, "qualifications."); ok { // a volunteer's qualification, by its name
+		return w.p.Named("qualification", code)
+	}
 	return w.text("audit.field."+field, field)
 }
 
@@ -268,12 +275,33 @@ func (w *auditWords) value(e repository.AuditEntry, field string, v any) (string
 		}
 	case "reason":
 		return "“" + s + "”", true
+	case "qualification":
+		return w.p.Named("qualification", s), false
+	case "districts":
+		return w.eachOf(v, func(x string) string { return w.p.Named("district", x) }), true
+	case "availability":
+		return w.eachOf(v, func(x string) string {
+			day, part, _ := strings.Cut(x, "_")
+			if w.p.Lang == langEn {
+				return w.text("weekday."+day, day) + " " + strings.ToLower(w.text("daypart."+part, part))
+			}
+			return w.text("weekday."+day, day) + w.text("daypart."+part, part)
+		}), true
+	case "subjects":
+		return w.eachOf(v, func(x string) string { return w.text("subject."+x, x) }), true
+	case "grade_from", "grade_to":
+		if i, err := n.Int64(); isNum && err == nil && i >= 0 && int(i) < len(domain.Grades) {
+			return w.text("grade."+domain.Grades[i], s), false
+		}
 	case "filename", "file", "bank_reference": // typed or uploaded: as long as someone made it
 		return s, true
 	case "header_row":
 		if i, err := n.Int64(); isNum && err == nil {
 			return w.p.T("audit.value.row", "N", i+1), false
 		}
+	}
+	if strings.HasPrefix(field, "qualifications.") { // where a volunteer's qualification's check stands
+		return w.text("qual."+s, s), false
 	}
 	if strings.HasPrefix(field, "columns.") {
 		if i, err := n.Int64(); isNum && err == nil {
@@ -300,6 +328,16 @@ func (w *auditWords) status(e repository.AuditEntry, s string) string {
 		return w.text("status."+s, s)
 	}
 	return s
+}
+
+// eachOf tells each item of a list in words, joined as the language writes a list.
+func (w *auditWords) eachOf(v any, word func(string) string) string {
+	items, _ := v.([]any)
+	out := make([]string, 0, len(items))
+	for _, x := range items {
+		out = append(out, word(auditPlain(x)))
+	}
+	return strings.Join(out, w.p.T("list.separator"))
 }
 
 // auditPlain is a JSON value as plain text: strings bare, lists joined.

@@ -32,6 +32,7 @@ var navSections = []navItem{
 	{Href: "/admin/verification", Key: "nav.verification"},
 	{Href: "/admin/people", Key: "nav.people"},
 	{Href: "/admin/eligibility", Key: "nav.eligibility"},
+	{Href: "/admin/programs", Key: "nav.programs"},
 	{Href: "/admin/audit", Key: "nav.audit"},
 }
 

@@ -44,6 +44,8 @@ var queryBudgets = map[string]int64{
 	"/admin/ledger":                  4,
 	"/admin/people":                  3,
 	"/admin/people/:id":              4,
+	"/admin/programs":                2,
+	"/admin/programs/:id/edit":       2,
 	"/admin/quarters":                3,
 	"/admin/receipts/:id":            3,
 	"/admin/statements":              4,
@@ -65,6 +67,7 @@ var queryBudgets = map[string]int64{
 	"/transparency/report":           9,
 	"/transparency/report.csv":       8,
 	"/volunteer":                     4,
+	"/volunteer/profile":             4,
 }
 
 // budgetCity is the smaller of the two seeded cities the pages are counted on; the larger has ten times its data.
@@ -150,6 +153,7 @@ func (ba *budgetApp) pages() map[string]struct{ path, phone string } {
 		"/admin/people/:id":              {"/admin/people/" + one(`SELECT id FROM users WHERE phone = '13700000001'`), "13800000003"},
 		"/admin/eligibility/imports/:id": {"/admin/eligibility/imports/" + one(`SELECT max(id) FROM eligibility_imports`), "13800000003"},
 		"/admin/donors/:id":              {"/admin/donors/" + donor, "13800000002"},
+		"/admin/programs/:id/edit":       {"/admin/programs/" + one(`SELECT id FROM programs WHERE code = 'one_to_one'`) + "/edit", "13800000001"},
 		"/admin/donors/:id/edit":         {"/admin/donors/" + donor + "/edit", "13800000002"},
 		"/admin/donors/:id/merge":        {"/admin/donors/" + donor + "/merge", "13800000002"},
 		"/admin/donations/:id":           {"/admin/donations/" + one(`SELECT max(id) FROM donations`), "13800000002"},

@@ -27,6 +27,8 @@ var (
 	verifiers     = roleSet{domain.RoleAdmin, domain.RoleCoordinator}
 	adminsOnly    = roleSet{domain.RoleAdmin}
 	auditReaders  = roleSet{domain.RoleAdmin, domain.RoleAuditor}
+	// The care programs: those who run and check the care work read them; only the admin changes them.
+	programReaders = roleSet{domain.RoleAdmin, domain.RoleCoordinator, domain.RoleAuditor}
 	// The fund: finance records and pays, the admin too; an approver is finance or admin other than the maker
 	// (domain.CheckDisbursementMove and the database check that); the auditor reads everything, changes nothing.
 	fundWriters = roleSet{domain.RoleAdmin, domain.RoleFinance}
@@ -95,6 +97,13 @@ func (a *App) routes(e *echo.Echo) {
 	r.add(http.MethodGet, "/admin/eligibility/imports/:id", a.eligibilityPreview, verifiers)
 	r.add(http.MethodPost, "/admin/eligibility/imports/:id/confirm", a.eligibilityConfirm, verifiers)
 	r.add(http.MethodGet, "/admin/audit", a.auditLog, auditReaders)
+
+	// The care programs (as data), and the facts about a volunteer that matching reads, kept by the volunteer.
+	r.add(http.MethodGet, "/admin/programs", a.programList, programReaders)
+	r.add(http.MethodGet, "/admin/programs/:id/edit", a.programEditForm, adminsOnly)
+	r.add(http.MethodPost, "/admin/programs/:id", a.updateProgram, adminsOnly)
+	r.add(http.MethodGet, "/volunteer/profile", a.volunteerProfilePage, volunteerOnly)
+	r.add(http.MethodPost, "/volunteer/profile", a.updateVolunteerProfile, volunteerOnly)
 
 	r.add(http.MethodGet, "/admin/donors", a.donorList, fundReaders)
 	r.add(http.MethodGet, "/admin/donors/new", a.donorForm, fundWriters)

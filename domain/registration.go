@@ -196,39 +196,50 @@ func (r *VolunteerRegistration) Check(quals []string, details map[string]string,
 	} else if !ValidIDNumber(p.IDNumber) {
 		fe.Add("id_number", "error.id_number_invalid")
 	}
-	if len(p.Districts) == 0 {
+	p.Qualifications, p.Capacity = checkOffer(fe, p.Districts, quals, details, p.Availability, capacity)
+	return fe
+}
+
+// checkOffer checks what a volunteer offers — the districts they serve, their qualifications with details, their
+// weekly availability and capacity — the same at registration and on their profile page. capacity is as typed
+// ("" means the default of 2).
+func checkOffer(fe FieldErrors, districts, quals []string, details map[string]string, availability []string, capacity string) ([]QualificationClaim, int) {
+	if len(districts) == 0 {
 		fe.Add("districts", "error.choose_at_least_one")
 	}
-	for _, d := range p.Districts {
+	for _, d := range districts {
 		if !IsDistrict(d) {
 			fe.Add("districts", "error.choose_one")
 		}
 	}
-	p.Qualifications = checkQualifications(fe, quals, details)
-	for _, s := range p.Availability {
+	claims := checkQualifications(fe, quals, details)
+	for _, s := range availability {
 		if !ValidSlot(s) {
 			fe.Add("availability", "error.choose_one")
 		}
 	}
-	if len(p.Availability) == 0 {
+	if len(availability) == 0 {
 		fe.Add("availability", "error.choose_at_least_one")
 	}
-	p.Capacity = 2
+	n := 2
 	if c := strings.TrimSpace(ToHalfWidth(capacity)); c != "" {
-		n, err := strconv.Atoi(c)
-		if err != nil || n < 1 || n > MaxPairing {
+		var err error
+		if n, err = strconv.Atoi(c); err != nil || n < 1 || n > MaxPairing {
 			fe.Add("capacity", "error.capacity")
 		}
-		p.Capacity = n
 	}
-	return fe
+	return claims, n
 }
 
+// checkQualifications reads the qualifications ticked, each with its detail; a code ticked twice counts once.
 func checkQualifications(fe FieldErrors, codes []string, details map[string]string) []QualificationClaim {
 	var out []QualificationClaim
 	for _, code := range codes {
 		if !IsQualification(code) {
 			fe.Add("qualifications", "error.choose_one")
+			continue
+		}
+		if slices.ContainsFunc(out, func(q QualificationClaim) bool { return q.Code == code }) {
 			continue
 		}
 		detail, key := cleanText(details[code], textMaxLen)

@@ -40,6 +40,12 @@ type volunteerProfileRow struct {
 	Districts      textArray `gorm:"type:text[]"`
 	Availability   textArray `gorm:"type:text[]"`
 	Capacity       int
+	// The facts matching reads of a driver and a tutor (migrations/00011_care.sql); grades are places in
+	// domain.Grades.
+	VehicleSeats *int
+	Subjects     textArray `gorm:"type:text[]"`
+	GradeFrom    *int
+	GradeTo      *int
 }
 
 func (volunteerProfileRow) TableName() string { return "volunteer_profiles" }
