@@ -104,6 +104,9 @@ func seedDemo(ctx context.Context, store *repository.Store) error {
 		if err := verifyAll(ctx, store, verifier, u.ID); err != nil {
 			return err
 		}
+		if err := demoMatchingFacts(ctx, store, u.ID, reg.Profile); err != nil {
+			return err
+		}
 	}
 	if err := seedDemoWaiting(ctx, store, verifier); err != nil {
 		return err
@@ -112,6 +115,22 @@ func seedDemo(ctx context.Context, store *repository.Store) error {
 		return err
 	}
 	return seedDemoCare(ctx, store)
+}
+
+// demoMatchingFacts gives the demo drivers their seats and the tutors their subjects and grades, as the
+// volunteer's profile page would; the verified qualifications stay verified.
+func demoMatchingFacts(ctx context.Context, store *repository.Store, userID int64, p domain.VolunteerProfile) error {
+	f := domain.VolunteerFacts{Districts: p.Districts, Qualifications: p.Qualifications, Availability: p.Availability,
+		Capacity: p.Capacity, GradeFrom: -1, GradeTo: -1}
+	if f.Has(domain.QualDriver) {
+		f.VehicleSeats = 4
+	}
+	if f.Has(domain.QualTutor) {
+		f.Subjects = []string{"math", "chinese", "english"}
+		f.GradeFrom, f.GradeTo = domain.GradeIndex("g1"), domain.GradeIndex("g9")
+	}
+	_, err := store.UpdateVolunteerFacts(ctx, repository.Actor{UserID: userID, Role: domain.RoleVolunteer, IP: "demo"}, userID, f)
+	return err
 }
 
 // seedDemoWaiting leaves a coordinator something to do: the health authority's list once confirmed and a new one

@@ -193,7 +193,7 @@ func (d *demoCare) companionshipUnderWay(ctx context.Context, sat time.Time) err
 	id, err := d.submitAt(ctx, sat.Add(10*time.Minute), zhouJianguo, "tutoring", domain.RequestForm{
 		Category: domain.CategoryCompanionship, Urgency: domain.UrgencyNormal, Recurring: true, Weekdays: []string{"sat"},
 		From: "10:00", To: "11:00", FirstDate: sat.Format(time.DateOnly), LastDate: sat.AddDate(0, 0, 28).Format(time.DateOnly),
-		District: "xihu", ChildIDs: children[:1], Consent: true,
+		District: "xihu", ChildIDs: children[:1], Subject: "math", Consent: true,
 		Details: "孩子初二，数学跟不上，希望每周陪她做作业、聊聊天。"})
 	if err != nil {
 		return err
