@@ -29,6 +29,7 @@ var navSections = []navItem{
 	{Href: "/admin/donations", Key: "nav.donations"},
 	{Href: "/admin/disbursements", Key: "nav.disbursements"},
 	{Href: "/admin/ledger", Key: "nav.ledger"},
+	{Href: "/admin/dispatch", Key: "nav.dispatch"},
 	{Href: "/admin/verification", Key: "nav.verification"},
 	{Href: "/admin/people", Key: "nav.people"},
 	{Href: "/admin/eligibility", Key: "nav.eligibility"},

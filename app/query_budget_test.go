@@ -26,6 +26,8 @@ var queryBudgets = map[string]int64{
 	"/account/password":              1,
 	"/admin":                         8,
 	"/admin/audit":                   5,
+	"/admin/dispatch":                5,
+	"/admin/dispatch/requests/:id":   12,
 	"/admin/disbursements":           3,
 	"/admin/disbursements/:id":       2,
 	"/admin/disbursements/new":       2,
@@ -161,6 +163,7 @@ func (ba *budgetApp) pages() map[string]struct{ path, phone string } {
 		"/admin/disbursements/:id":       {"/admin/disbursements/" + one(`SELECT max(id) FROM disbursements WHERE status = 'paid'`), "13800000002"},
 		"/admin/statements/:id":          {statement, "13800000002"},
 		"/admin/statements/:id/mapping":  {statement + "/mapping", "13800000002"},
+		"/admin/dispatch/requests/:id":   {budgetDispatchRequest(ba.testApp), "13800000003"},
 		"/admin/exports/download": {exportURL("donations", "csv", domain.Today(time.Now()).AddDate(0, -1, 0).Format(time.DateOnly),
 			domain.Today(time.Now()).Format(time.DateOnly), ""), "13800000002"},
 	}

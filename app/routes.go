@@ -33,6 +33,9 @@ var (
 	// (domain.CheckDisbursementMove and the database check that); the auditor reads everything, changes nothing.
 	fundWriters = roleSet{domain.RoleAdmin, domain.RoleFinance}
 	fundReaders = roleSet{domain.RoleAdmin, domain.RoleFinance, domain.RoleAuditor}
+	// Dispatch: coordinators (and the admin) assign and re-dispatch; the auditor reads the board.
+	dispatchReaders = roleSet{domain.RoleAdmin, domain.RoleCoordinator, domain.RoleAuditor}
+	dispatchers     = roleSet{domain.RoleAdmin, domain.RoleCoordinator}
 )
 
 // can reports whether u may open what rs guards.
@@ -145,6 +148,12 @@ func (a *App) routes(e *echo.Echo) {
 
 	r.add(http.MethodGet, "/admin/exports", a.exportsPage, fundReaders)
 	r.add(http.MethodGet, "/admin/exports/download", a.exportDownload, fundReaders)
+
+	// The coordinators' dispatch board: what needs them, the figures, and one request's candidates.
+	r.add(http.MethodGet, "/admin/dispatch", a.dispatchBoard, dispatchReaders)
+	r.add(http.MethodGet, "/admin/dispatch/requests/:id", a.dispatchRequestPage, dispatchReaders)
+	r.add(http.MethodPost, "/admin/dispatch/requests/:id/assign", a.assignVolunteer, dispatchers)
+	r.add(http.MethodPost, "/admin/dispatch/requests/:id/redispatch", a.redispatchRequest, dispatchers)
 }
 
 // routeTable registers routes with who may open them, and answers "may this person open that?" for the pages.

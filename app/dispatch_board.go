@@ -1,0 +1,202 @@
+package app
+
+import (
+	"fmt"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"guanai/domain"
+	"guanai/repository"
+)
+
+// The coordinators' dispatch board: the requests that need someone (escalated first, then those with offers
+// out, then those matched and under way), and how dispatch has gone by program and week.
+
+type dispatchBoardView struct {
+	Sections []boardSectionView
+	Figures  []figuresProgramView
+	Weeks    int
+}
+
+type boardSectionView struct {
+	Key   string // the section's heading: dispatch.section.*
+	Rows  []boardRowView
+	Total int64
+	More  bool // Total is more than the rows shown
+}
+
+type boardRowView struct {
+	repository.BoardRow
+	Program  string
+	Window   string
+	TimeLeft string // the round's time left, "" with no offers out
+}
+
+type figuresProgramView struct {
+	Program string
+	Weeks   []figuresWeekView
+}
+
+type figuresWeekView struct {
+	Week                        string
+	Requests                    int64
+	FirstOfferMedian, FirstP90  string
+	AcceptMedian, AcceptP90     string
+	MatchRate, CompletionRate   string
+	Rating                      string
+	Matched, Decided, Completed int64
+}
+
+func (a *App) dispatchBoard(c echo.Context) error {
+	ctx := c.Request().Context()
+	board, err := a.store.DispatchBoard(ctx)
+	if err != nil {
+		return err
+	}
+	figures, err := a.store.DispatchFigures(ctx)
+	if err != nil {
+		return err
+	}
+	p := a.newPage(c, "dispatch.title")
+	now := a.store.Now()
+	v := dispatchBoardView{Weeks: repository.FigureWeeks}
+	for _, s := range []struct {
+		key string
+		sec repository.BoardSection
+	}{{"dispatch.section.escalated", board.Escalated}, {"dispatch.section.waiting", board.Waiting},
+		{"dispatch.section.matched", board.Matched}} {
+		sv := boardSectionView{Key: s.key, Total: s.sec.Total, More: s.sec.Total > int64(len(s.sec.Rows))}
+		for _, r := range s.sec.Rows {
+			sv.Rows = append(sv.Rows, boardRowView{BoardRow: r, Program: r.ProgramName(p.Lang),
+				Window: windowText(p, r.StartsAt, r.EndsAt, r.Recurring), TimeLeft: roundLeft(p, r.RoundEndsAt, now)})
+		}
+		v.Sections = append(v.Sections, sv)
+	}
+	v.Figures = figuresView(p, figures)
+	p.Data = v
+	return a.views.render(c, http.StatusOK, "dispatch", p)
+}
+
+// figuresView groups the weeks by program, in the order they came (programs in order, newest week first).
+func figuresView(p *Page, weeks []repository.WeekFigures) []figuresProgramView {
+	var out []figuresProgramView
+	last := ""
+	for _, w := range weeks {
+		if w.ProgramCode != last || len(out) == 0 {
+			out = append(out, figuresProgramView{Program: w.ProgramName(p.Lang)})
+			last = w.ProgramCode
+		}
+		year, week := w.Week.ISOWeek()
+		fw := figuresWeekView{Week: p.T("dispatch.week", "Year", strconv.Itoa(year), "Week", strconv.Itoa(week)),
+			Requests: w.Requests, FirstOfferMedian: spanText(p, w.FirstOfferMedian), FirstP90: spanText(p, w.FirstOfferP90),
+			AcceptMedian: spanText(p, w.AcceptMedian), AcceptP90: spanText(p, w.AcceptP90),
+			MatchRate: rate(w.Matched, w.Decided), CompletionRate: rate(w.Completed, w.Matched),
+			Matched: w.Matched, Decided: w.Decided, Completed: w.Completed, Rating: "—"}
+		if w.Rating != nil && w.Rated > 0 {
+			fw.Rating = p.T("dispatch.rating", "Rating", strconv.FormatFloat(*w.Rating, 'f', 1, 64), "Count", strconv.FormatInt(w.Rated, 10))
+		}
+		out[len(out)-1].Weeks = append(out[len(out)-1].Weeks, fw)
+	}
+	return out
+}
+
+// rate is part over whole as a whole percentage, "—" with nothing to divide.
+func rate(part, whole int64) string {
+	if whole == 0 {
+		return "—"
+	}
+	return strconv.FormatInt(int64(math.Round(float64(part)*100/float64(whole))), 10) + "%"
+}
+
+// spanText says a span of seconds in words ("7 分钟", "2 小时 5 分钟", "3 天 4 小时"), "—" when there is none.
+func spanText(p *Page, seconds *float64) string {
+	if seconds == nil {
+		return "—"
+	}
+	return spanWords(p, time.Duration(*seconds*float64(time.Second)))
+}
+
+func spanWords(p *Page, d time.Duration) string {
+	minutes := int64(d.Round(time.Minute) / time.Minute)
+	switch {
+	case d < time.Minute:
+		return p.T("dispatch.span.under_minute")
+	case minutes < 60:
+		return p.T("dispatch.span.minutes", "Minutes", strconv.FormatInt(minutes, 10))
+	case minutes < 48*60 && minutes%60 == 0:
+		return p.T("dispatch.span.hours_only", "Hours", strconv.FormatInt(minutes/60, 10))
+	case minutes < 48*60:
+		return p.T("dispatch.span.hours", "Hours", strconv.FormatInt(minutes/60, 10), "Minutes", strconv.FormatInt(minutes%60, 10))
+	}
+	hours := minutes / 60
+	if hours%24 == 0 {
+		return p.T("dispatch.span.days_only", "Days", strconv.FormatInt(hours/24, 10))
+	}
+	return p.T("dispatch.span.days", "Days", strconv.FormatInt(hours/24, 10), "Hours", strconv.FormatInt(hours%24, 10))
+}
+
+// roundLeft is how long the round's first pending offer has left, "" with no offers out.
+func roundLeft(p *Page, ends *time.Time, now time.Time) string {
+	if ends == nil {
+		return ""
+	}
+	if !ends.After(now) {
+		return p.T("dispatch.round_over")
+	}
+	return p.T("dispatch.left", "Span", spanWords(p, ends.Sub(now)))
+}
+
+// windowText is a request's window: one day's "3月1日 14:30–15:30", or from the first occurrence to the last.
+func windowText(p *Page, start, end time.Time, recurring bool) string {
+	s, e := start.In(shanghai), end.In(shanghai)
+	var w string
+	if s.Year() == e.Year() && s.YearDay() == e.YearDay() {
+		w = p.Time(start) + "–" + e.Format("15:04")
+	} else {
+		w = p.Time(start) + " – " + p.Time(end)
+	}
+	if recurring {
+		w = p.T("dispatch.recurring") + " · " + w
+	}
+	return w
+}
+
+// reasonWords says matching's reasons in the page's language: "同区 · 负载 1/2 · 评分 4.8".
+func reasonWords(p *Page, rs []domain.Reason) string {
+	words := make([]string, len(rs))
+	for i, r := range rs {
+		args := make([]any, len(r.Args))
+		for j, a := range r.Args {
+			args[j] = a
+		}
+		words[i] = p.T("match."+r.Key, args...)
+	}
+	return strings.Join(words, " · ")
+}
+
+// failureWords names the hard filters a volunteer fails.
+func failureWords(p *Page, fails []string) []string {
+	out := make([]string, len(fails))
+	for i, f := range fails {
+		out[i] = p.T("match.fail." + f)
+	}
+	return out
+}
+
+// eventWords tells a line of a request's timeline.
+func eventWords(p *Page, e repository.DispatchEvent) string {
+	s := p.T("care.event."+e.Kind, "Count", fmt.Sprint(e.Count), "Minutes", fmt.Sprint(e.Count),
+		"Volunteer", e.VolunteerName, "Detail", e.Detail)
+	if e.Kind == "escalated" && e.Detail != "" {
+		s += " · " + p.T("care.escalation."+e.Detail)
+	}
+	if e.ActorName != "" && e.Kind != "accepted" && e.Kind != "checked_in" && e.Kind != "checked_out" {
+		s += " · " + e.ActorName
+	}
+	return s
+}
