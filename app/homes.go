@@ -13,10 +13,6 @@ func (a *App) staffHome(c echo.Context) error {
 	return a.personHome(c, "staff_home")
 }
 
-func (a *App) volunteerHome(c echo.Context) error {
-	return a.personHome(c, "volunteer_home")
-}
-
 func (a *App) personHome(c echo.Context, page string) error {
 	person, err := a.store.PersonByID(c.Request().Context(), currentUser(c).ID)
 	if err != nil {

@@ -68,8 +68,13 @@ var queryBudgets = map[string]int64{
 	"/transparency":                  6,
 	"/transparency/report":           9,
 	"/transparency/report.csv":       8,
-	"/volunteer":                     4,
+	"/volunteer":                     5,
+	"/volunteer/offers":              3,
+	"/volunteer/offers/:id":          3,
+	"/volunteer/pairings":            2,
+	"/volunteer/pairings/:id":        4, // the contact view's audit event is one
 	"/volunteer/profile":             4,
+	"/volunteer/requests/:id":        4, // 3, and a tutoring request's children
 }
 
 // budgetCity is the smaller of the two seeded cities the pages are counted on; the larger has ten times its data.
@@ -166,6 +171,9 @@ func (ba *budgetApp) pages() map[string]struct{ path, phone string } {
 		"/admin/dispatch/requests/:id":   {budgetDispatchRequest(ba.testApp), "13800000003"},
 		"/admin/exports/download": {exportURL("donations", "csv", domain.Today(time.Now()).AddDate(0, -1, 0).Format(time.DateOnly),
 			domain.Today(time.Now()).Format(time.DateOnly), ""), "13800000002"},
+		"/volunteer/offers/:id":   volunteerBudgetPage(ba, "/volunteer/offers/:id"),
+		"/volunteer/pairings/:id": volunteerBudgetPage(ba, "/volunteer/pairings/:id"),
+		"/volunteer/requests/:id": volunteerBudgetPage(ba, "/volunteer/requests/:id"),
 	}
 }
 

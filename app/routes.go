@@ -82,6 +82,17 @@ func (a *App) routes(e *echo.Echo) {
 
 	r.add(http.MethodGet, "/staff", a.staffHome, staffOnly)
 	r.add(http.MethodGet, "/volunteer", a.volunteerHome, volunteerOnly)
+	// The volunteer's side of care requests (app/volunteer_*.go): offers, pairings, the requests he serves.
+	r.add(http.MethodGet, "/volunteer/offers", a.volunteerOffers, volunteerOnly)
+	r.add(http.MethodGet, "/volunteer/offers/:id", a.volunteerOfferPage, volunteerOnly)
+	r.add(http.MethodPost, "/volunteer/offers/:id/accept", a.volunteerAcceptOffer, volunteerOnly)
+	r.add(http.MethodPost, "/volunteer/offers/:id/decline", a.volunteerDeclineOffer, volunteerOnly)
+	r.add(http.MethodGet, "/volunteer/pairings", a.volunteerPairings, volunteerOnly)
+	r.add(http.MethodGet, "/volunteer/pairings/:id", a.volunteerPairingPage, volunteerOnly)
+	r.add(http.MethodPost, "/volunteer/pairings/:id/end", a.volunteerEndPairing, volunteerOnly)
+	r.add(http.MethodGet, "/volunteer/requests/:id", a.volunteerRequestPage, volunteerOnly)
+	r.add(http.MethodPost, "/volunteer/requests/:id/checkin", a.volunteerCheckIn, volunteerOnly)
+	r.add(http.MethodPost, "/volunteer/services/:id/checkout", a.volunteerCheckOut, volunteerOnly)
 
 	r.add(http.MethodGet, "/admin", a.adminHome, operators)
 	r.add(http.MethodGet, "/admin/verification", a.verificationQueue, verifiers)

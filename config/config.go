@@ -7,8 +7,12 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
+
+	"guanai/domain"
 )
 
 // Environments.
@@ -42,6 +46,8 @@ type Config struct {
 	// PprofAddr, when set, is a loopback address where `serve` offers Go's profiler (net/http/pprof), for a load
 	// run: never on the site's own address.
 	PprofAddr string
+	// StarHours are the total confirmed hours of each star level a volunteer reaches, one to five, rising.
+	StarHours []int
 }
 
 // Error names the variable whose value is bad.
@@ -75,6 +81,9 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.ReconcileEvery, err = time.ParseDuration(or(getenv("GUANAI_RECONCILE_EVERY"), "1h")); err != nil || c.ReconcileEvery < time.Minute {
 		return c, &Error{"GUANAI_RECONCILE_EVERY", "must be a duration of a minute or more, like 1h or 30m"}
+	}
+	if c.StarHours, err = parseStarHours(getenv("GUANAI_STAR_HOURS")); err != nil {
+		return c, err
 	}
 	if c.PprofAddr = getenv("GUANAI_PPROF_ADDR"); c.PprofAddr != "" {
 		host, _, err := net.SplitHostPort(c.PprofAddr)
@@ -137,6 +146,27 @@ func parseNetworks(name, s string) ([]netip.Prefix, error) {
 			p = netip.PrefixFrom(a, a.BitLen())
 		}
 		out = append(out, p.Masked())
+	}
+	return out, nil
+}
+
+// parseStarHours reads the star levels' thresholds in hours, "100,300,600,1000,1500": one to five whole numbers,
+// each above the one before. Unset is domain.DefaultStarHours.
+func parseStarHours(s string) ([]int, error) {
+	if strings.TrimSpace(s) == "" {
+		return slices.Clone(domain.DefaultStarHours), nil
+	}
+	bad := &Error{"GUANAI_STAR_HOURS", "must be one to five whole numbers of hours, each larger than the one before, like 100,300,600,1000,1500"}
+	var out []int
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
+		h, err := strconv.Atoi(f)
+		if err != nil || h < 1 || len(out) > 0 && h <= out[len(out)-1] {
+			return nil, bad
+		}
+		out = append(out, h)
+	}
+	if len(out) == 0 || len(out) > 5 {
+		return nil, bad
 	}
 	return out, nil
 }

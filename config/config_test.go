@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"slices"
 	"testing"
 	"time"
 )
@@ -30,6 +31,11 @@ func TestLoad(t *testing.T) {
 		{"profiler on loopback", map[string]string{"GUANAI_PPROF_ADDR": "127.0.0.1:6060"}, ""},
 		{"profiler on every address", map[string]string{"GUANAI_PPROF_ADDR": ":6060"}, "GUANAI_PPROF_ADDR"},
 		{"profiler on the network", map[string]string{"GUANAI_PPROF_ADDR": "10.0.0.5:6060"}, "GUANAI_PPROF_ADDR"},
+		{"star levels", map[string]string{"GUANAI_STAR_HOURS": "10, 20,30"}, ""},
+		{"star levels out of order", map[string]string{"GUANAI_STAR_HOURS": "100,300,200"}, "GUANAI_STAR_HOURS"},
+		{"star levels not numbers", map[string]string{"GUANAI_STAR_HOURS": "100,lots"}, "GUANAI_STAR_HOURS"},
+		{"too many star levels", map[string]string{"GUANAI_STAR_HOURS": "1,2,3,4,5,6"}, "GUANAI_STAR_HOURS"},
+		{"no star levels", map[string]string{"GUANAI_STAR_HOURS": ","}, "GUANAI_STAR_HOURS"},
 		{"the old name of the ID hash key", map[string]string{"GUANAI_SESSION_KEY": "f3Kq9-zX2mPw7Lr4Tb8Nc1Vy6Hd0Gs5J"}, "GUANAI_SESSION_KEY"},
 	}
 	for _, tc := range cases {
@@ -109,5 +115,16 @@ func TestReconcileHourlyByDefault(t *testing.T) {
 	c, err := Load(func(string) string { return "" })
 	if err != nil || c.ReconcileEvery != time.Hour {
 		t.Fatalf("reconcile every %v (%v), want an hour", c.ReconcileEvery, err)
+	}
+}
+
+func TestStarHours(t *testing.T) {
+	c, err := Load(func(string) string { return "" })
+	if err != nil || !slices.Equal(c.StarHours, []int{100, 300, 600, 1000, 1500}) {
+		t.Fatalf("default star hours %v (%v)", c.StarHours, err)
+	}
+	c, err = Load(func(k string) string { return map[string]string{"GUANAI_STAR_HOURS": "1,2"}[k] })
+	if err != nil || !slices.Equal(c.StarHours, []int{1, 2}) {
+		t.Fatalf("star hours %v (%v), want [1 2]", c.StarHours, err)
 	}
 }
