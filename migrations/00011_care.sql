@@ -77,7 +77,7 @@ CREATE TABLE care_requests (
     -- Tutoring: the subject she asks for ('' when any will do).
     subject        text NOT NULL DEFAULT '',
     consent_id     bigint REFERENCES consents (id),
-    -- A recurring schedule (weekdays, a time, first and last date); NULL weekdays for a single window.
+    -- A recurring schedule (weekdays, a time, first and last date); no weekdays ('{}') for a single window.
     weekdays       text[],
     first_date     date,
     last_date      date,
@@ -111,6 +111,8 @@ CREATE INDEX care_requests_open_idx ON care_requests (status, urgency, starts_at
 -- What a volunteer is booked for: the double-booking check reads these.
 CREATE INDEX care_requests_booked_idx ON care_requests (volunteer_id) WHERE status IN ('matched', 'in_service');
 CREATE INDEX care_requests_figures_idx ON care_requests (program_id, submitted_at);
+-- A pairing's requests: ending it sends the unstarted ones out again.
+CREATE INDEX care_requests_pairing_idx ON care_requests (pairing_id) WHERE pairing_id IS NOT NULL;
 
 CREATE TABLE care_occurrences (
     id         bigserial PRIMARY KEY,
