@@ -39,10 +39,22 @@ func inboxSentence(p *Page, n repository.Notification) string {
 	if slices.Contains(inboxKinds, n.Kind) {
 		s = p.T("inbox.kind." + n.Kind)
 	}
-	if n.Detail != "" {
-		s = p.T("inbox.with_detail", "Sentence", s, "Detail", n.Detail)
+	if d := inboxDetail(p, n); d != "" {
+		s = p.T("inbox.with_detail", "Sentence", s, "Detail", d)
 	}
 	return s
+}
+
+// inboxDetail is a notification's detail in the reader's words. Most are what a person wrote (why she cancelled,
+// why a pairing ended) and are shown as written; an escalation's is why, as a code (no_candidates), told in words
+// by care.escalation.*.
+func inboxDetail(p *Page, n repository.Notification) string {
+	if n.Kind == repository.NoteEscalated && n.Detail != "" {
+		if key := "care.escalation." + n.Detail; p.T(key) != key {
+			return p.T(key)
+		}
+	}
+	return n.Detail
 }
 
 func (a *App) inboxPage(c echo.Context) error {

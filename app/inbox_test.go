@@ -71,6 +71,7 @@ func TestInboxInWords(t *testing.T) {
 	read := ta.notify(u.ID, repository.NoteCheckedIn, "", day.Add(time.Hour), about{})
 	ta.notify(u.ID, repository.NoteCheckedOut, "接送上班 · 40 分钟", day.Add(2*time.Hour), about{})
 	ta.notify(u.ID, "a_kind_from_later", "", day.Add(3*time.Hour), about{})
+	ta.notify(u.ID, repository.NoteEscalated, "no_candidates", day.Add(4*time.Hour), about{})
 	if _, err := ta.store.SQL().Exec(`UPDATE notifications SET read_at = now() WHERE id = $1`, read); err != nil {
 		t.Fatal(err)
 	}
@@ -79,17 +80,17 @@ func TestInboxInWords(t *testing.T) {
 	if zh.Status != http.StatusOK {
 		t.Fatalf("inbox: %d", zh.Status)
 	}
-	inOrder(t, zh.Body, "<b>你有一条新消息</b>", "<b>志愿者已签退，请确认服务：接送上班 · 40 分钟</b>", ">志愿者已签到<", "<b>志愿者已接单</b>")
+	inOrder(t, zh.Body, "<b>请求无人接单，已上报协调员：没有符合条件的志愿者</b>", "<b>你有一条新消息</b>", "<b>志愿者已签退，请确认服务：接送上班 · 40 分钟</b>", ">志愿者已签到<", "<b>志愿者已接单</b>")
 	mustContain(t, zh, "2026年3月1日 10:00", "2026年3月1日 13:00", `datetime="2026-03-01T02:00:00Z"`,
-		`href="/inbox/`+itoa(read)+`"`, `<a class="inbox" href="/inbox" aria-current="page" aria-label="消息，3 条未读">消息 <span class="badge">3</span></a>`,
+		`href="/inbox/`+itoa(read)+`"`, `<a class="inbox" href="/inbox" aria-current="page" aria-label="消息，4 条未读">消息 <span class="badge">4</span></a>`,
 		`name="upto"`)
-	mustNotContain(t, zh, "<b>志愿者已签到</b>", "inbox.kind.", "a_kind_from_later")
+	mustNotContain(t, zh, "<b>志愿者已签到</b>", "inbox.kind.", "a_kind_from_later", "no_candidates")
 
 	en := staff.getIn("en", "/inbox")
-	inOrder(t, en.Body, "<b>You have a new message</b>", "<b>The volunteer has checked out — please confirm the service: 接送上班 · 40 分钟</b>",
+	inOrder(t, en.Body, "<b>No one accepted the request; it has gone to a coordinator: ", "<b>You have a new message</b>", "<b>The volunteer has checked out — please confirm the service: 接送上班 · 40 分钟</b>",
 		">The volunteer has checked in<", "<b>A volunteer has accepted your request</b>")
-	mustContain(t, en, "1 Mar 2026 10:00", `aria-label="Inbox, 3 unread">Inbox <span class="badge">3</span>`)
-	mustNotContain(t, en, "志愿者已签到", "inbox.kind.")
+	mustContain(t, en, "1 Mar 2026 10:00", `aria-label="Inbox, 4 unread">Inbox <span class="badge">4</span>`)
+	mustNotContain(t, en, "志愿者已签到", "inbox.kind.", "no_candidates")
 
 	// A person with nothing in the inbox sees it empty, and no button to mark it read.
 	other, _ := ta.account(domain.RoleVolunteer, "13700000101")

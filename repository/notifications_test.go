@@ -162,3 +162,39 @@ func TestUnreadCountStopsAtItsCap(t *testing.T) {
 		t.Errorf("unread: %+v, %v; want %d and more", n, err, repository.UnreadCap)
 	}
 }
+
+// What dispatch writes is what the inbox reads: the offer in each driver's inbox points at the request and the
+// offer; once one accepts, the staff member reads that it was accepted and the others that it was taken.
+func TestDispatchLandsInTheInbox(t *testing.T) {
+	w := newCareWorld(t)
+	vols := w.drivers(t, 3)
+	id := w.submit(t, ride(domain.UrgencyNormal, 0))
+	inbox := func(u repository.Actor) []repository.Notification {
+		t.Helper()
+		p, err := w.s.Inbox(ctx, u.UserID, domain.Cursor{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.Rows
+	}
+	for _, v := range vols {
+		got := inbox(v)
+		if len(got) != 1 || got[0].Kind != repository.NoteOffer || got[0].RequestID != id ||
+			got[0].OfferID != w.offerOf(t, id, v).id || !got[0].Unread() {
+			t.Fatalf("volunteer %d's inbox: %+v", v.UserID, got)
+		}
+		if n, err := w.s.UnreadCount(ctx, v.UserID); err != nil || n.N != 1 {
+			t.Errorf("volunteer %d's unread: %+v, %v", v.UserID, n, err)
+		}
+	}
+	w.accept(t, vols[0], w.offerOf(t, id, vols[0]).id)
+	staff := inbox(w.staff)
+	if len(staff) == 0 || staff[0].Kind != repository.NoteAccepted || staff[0].RequestID != id || staff[0].PairingID == 0 {
+		t.Errorf("staff inbox after the acceptance: %+v", staff)
+	}
+	for _, v := range vols[1:] {
+		if got := inbox(v); len(got) != 2 || got[0].Kind != repository.NoteTaken || got[1].Kind != repository.NoteOffer {
+			t.Errorf("volunteer %d's inbox after another accepted: %+v", v.UserID, got)
+		}
+	}
+}
