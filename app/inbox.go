@@ -87,7 +87,11 @@ func (a *App) openNotification(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, inboxTarget(u.Role, n))
+	to := inboxTarget(u.Role, n)
+	if !a.access.may(u, to) { // a page this reader may not open, or none serves yet: the inbox rather than a 403 or 404
+		to = "/inbox"
+	}
+	return c.Redirect(http.StatusSeeOther, to)
 }
 
 // inboxTarget is the page a notification points its reader to: a volunteer's offer, request or pairing; a staff
