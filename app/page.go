@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"encoding/gob"
 	"fmt"
 	"net/url"
@@ -12,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"guanai/domain"
+	"guanai/repository"
 )
 
 // Page is what every template gets: the person, their language, the form being shown with its errors, and
@@ -28,10 +30,25 @@ type Page struct {
 	Form    url.Values
 	Errors  domain.FieldErrors
 	Data    any
-	// Unread and similar header figures come later; the header shows what is here.
+	// Unread is how many of a signed-in person's notifications are unread, for the header's inbox link.
+	Unread repository.Count
+	// header reads the header's figures (Unread) when the page is rendered, and only then: a handler that starts
+	// a page and then fails does not ask, and a visitor, who has no inbox, never does. nil for a visitor.
+	header func(ctx context.Context) error
 	loc    *localizer
 	assets *assets
 	may    func(target string) bool
+}
+
+// UnreadBadge is the header's unread count as its badge shows it: 3, 99+, or "" when there is nothing unread.
+func (p *Page) UnreadBadge() string {
+	switch {
+	case p.Unread.More:
+		return strconv.FormatInt(p.Unread.N, 10) + "+"
+	case p.Unread.N > 0:
+		return strconv.FormatInt(p.Unread.N, 10)
+	}
+	return ""
 }
 
 // May reports whether the person looking at the page may open target: "POST /admin/donations/12/reverse", or a
@@ -230,6 +247,13 @@ func (a *App) newPage(c echo.Context, title string) *Page {
 	}
 	p.may = func(target string) bool { return a.access.may(p.User, target) }
 	p.Nav = navFor(p.User, p.Path, p.may)
+	if u := p.User; u != nil {
+		p.header = func(ctx context.Context) error {
+			var err error
+			p.Unread, err = a.store.UnreadCount(ctx, u.ID)
+			return err
+		}
+	}
 	p.Flashes = a.popFlashes(c)
 	return p
 }

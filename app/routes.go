@@ -79,6 +79,9 @@ func (a *App) routes(e *echo.Echo) {
 	r.add(http.MethodGet, "/account/data", a.downloadMyData, signedIn)
 	r.add(http.MethodGet, "/account/close", a.closeAccountForm, signedIn)
 	r.add(http.MethodPost, "/account/close", a.closeAccount, signedIn)
+	r.add(http.MethodGet, "/inbox", a.inboxPage, signedIn)
+	r.add(http.MethodGet, "/inbox/:id", a.openNotification, signedIn) // opening is reading: it marks it read
+	r.add(http.MethodPost, "/inbox/read-all", a.readAll, signedIn)
 
 	r.add(http.MethodGet, "/staff", a.staffHome, staffOnly)
 	r.add(http.MethodGet, "/volunteer", a.volunteerHome, volunteerOnly)
