@@ -9,20 +9,6 @@ import (
 	"guanai/repository"
 )
 
-func (a *App) staffHome(c echo.Context) error {
-	return a.personHome(c, "staff_home")
-}
-
-func (a *App) personHome(c echo.Context, page string) error {
-	person, err := a.store.PersonByID(c.Request().Context(), currentUser(c).ID)
-	if err != nil {
-		return err
-	}
-	p := a.newPage(c, page+".title")
-	p.Data = person
-	return a.views.render(c, http.StatusOK, page, p)
-}
-
 // tile is a figure on the dashboard, linking to the list behind it when the viewer may open that list.
 type tile struct {
 	Num   string

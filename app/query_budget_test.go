@@ -65,7 +65,10 @@ var queryBudgets = map[string]int64{
 	"/register/staff":                0,
 	"/register/volunteer":            0,
 	"/reset/:token":                  1,
-	"/staff":                         5,
+	"/staff":                         8,
+	"/staff/pairings/:id":            4,
+	"/staff/requests/:id":            6,
+	"/staff/requests/new":            5,
 	"/static/:name":                  0,
 	"/transparency":                  6,
 	"/transparency/report":           9,
@@ -178,6 +181,9 @@ func (ba *budgetApp) pages() map[string]struct{ path, phone string } {
 		"/volunteer/offers/:id":   volunteerBudgetPage(ba, "/volunteer/offers/:id"),
 		"/volunteer/pairings/:id": volunteerBudgetPage(ba, "/volunteer/pairings/:id"),
 		"/volunteer/requests/:id": volunteerBudgetPage(ba, "/volunteer/requests/:id"),
+		"/staff/requests/new":     {"/staff/requests/new?program=tutoring", "13900000001"},
+		"/staff/requests/:id":     {staffCareBudgetPath(ba, "request"), "13900000002"},
+		"/staff/pairings/:id":     {staffCareBudgetPath(ba, "pairing"), "13900000002"},
 	}
 }
 

@@ -83,6 +83,15 @@ func (a *App) routes(e *echo.Echo) {
 	r.add(http.MethodGet, "/inbox/:id", a.openNotification, signedIn) // opening is reading: it marks it read
 	r.add(http.MethodPost, "/inbox/read-all", a.readAll, signedIn)
 
+	// A staff member's care requests and pairings (app/staff_care.go): her own only, anyone else's is not found.
+	r.add(http.MethodGet, "/staff/requests/new", a.staffRequestForm, staffOnly)
+	r.add(http.MethodPost, "/staff/requests", a.submitStaffRequest, staffOnly)
+	r.add(http.MethodGet, "/staff/requests/:id", a.staffRequestPage, staffOnly)
+	r.add(http.MethodPost, "/staff/requests/:id/cancel", a.cancelStaffRequest, staffOnly)
+	r.add(http.MethodPost, "/staff/requests/:id/close", a.closeStaffRequest, staffOnly)
+	r.add(http.MethodPost, "/staff/services/:id/confirm", a.confirmStaffService, staffOnly)
+	r.add(http.MethodGet, "/staff/pairings/:id", a.staffPairingPage, staffOnly)
+	r.add(http.MethodPost, "/staff/pairings/:id/end", a.endStaffPairing, staffOnly)
 	r.add(http.MethodGet, "/staff", a.staffHome, staffOnly)
 	r.add(http.MethodGet, "/volunteer", a.volunteerHome, volunteerOnly)
 	// The volunteer's side of care requests (app/volunteer_*.go): offers, pairings, the requests he serves.
