@@ -253,15 +253,3 @@ func auditLog(u *user) error {
 func auditPages(u *user) error { return u.deep("/admin/audit") }
 
 func auditArea(u *user) error { return u.filter("/admin/audit", "area") }
-
-// Medical staff and volunteers.
-
-func staffHome(u *user) error {
-	_, err := u.browse("/staff")
-	return err
-}
-
-func volunteerHome(u *user) error {
-	_, err := u.browse("/volunteer")
-	return err
-}

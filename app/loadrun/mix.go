@@ -63,6 +63,8 @@ func coordinatorMix() []action {
 		{"people.list", 35, people},
 		{"people.verification", 30, verificationQueue},
 		{"people.person", 35, person},
+		{"dispatch.board", 25, dispatchBoard},
+		{"dispatch.request", 20, dispatchRequest},
 	}
 }
 
@@ -82,8 +84,8 @@ func newRoles(mix map[string]int) (map[string]*role, error) {
 		"finance":     {name: "finance", phones: []string{"13800000002"}, actions: fundMix()},
 		"coordinator": {name: "coordinator", phones: []string{"13800000003"}, actions: coordinatorMix()},
 		"auditor":     {name: "auditor", phones: []string{"13800000004"}, actions: auditorMix()},
-		"staff":       {name: "staff", phones: demoPhones("139", 5), actions: []action{{"staff.home", 1, staffHome}}},
-		"volunteer":   {name: "volunteer", phones: demoPhones("137", 10), actions: []action{{"volunteer.home", 1, volunteerHome}}},
+		"staff":       {name: "staff", phones: demoPhones("139", 5), actions: staffMix()},
+		"volunteer":   {name: "volunteer", phones: demoPhones("137", 10), actions: volunteerMix()},
 	}
 	for name, w := range mix {
 		if w < 0 {
@@ -107,12 +109,12 @@ func newRoles(mix map[string]int) (map[string]*role, error) {
 // ActionNames lists every action Options.Mix may weigh.
 func ActionNames() []string {
 	var names []string
-	for _, m := range [][]action{publicMix(), fundMix(), coordinatorMix(), auditorMix()} {
+	for _, m := range [][]action{publicMix(), fundMix(), coordinatorMix(), auditorMix(), staffMix(), volunteerMix()} {
 		for _, a := range m {
 			names = append(names, a.name)
 		}
 	}
-	return append(names, "staff.home", "volunteer.home")
+	return names
 }
 
 // demoPhones are the demo accounts of a kind: 13900000001 … for staff, 13700000001 … for volunteers.
