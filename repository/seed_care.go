@@ -16,8 +16,9 @@ import (
 // offers to volunteers who pass the hard filters, the first acceptance winning, her volunteer asked alone first
 // the next time, services checked in and out, confirmed and rated — and then, relative to the store's clock, the
 // requests that are live as the seed finishes: offers out, requests with the coordinators, rides booked for the
-// next days, with their River jobs. Everything is generated in memory first and given its ids in time order, so
-// an inbox or a timeline read by id is read in time order; then it is loaded with COPY.
+// next days, with their River jobs. Everything is told in memory first, before the volunteers are loaded (their
+// profiles are loaded with the figures the requests leave them: pairings, ratings, hours, offers), and given its
+// ids in time order, so that an inbox or a timeline read by id is read in time order; then it is loaded with COPY.
 //
 // The stage draws on random generators of its own: the fund's data is the same with or without it, and the
 // twelve weeks are the same all day — only the live requests follow the clock.
