@@ -51,6 +51,7 @@ var carePlans = []weighted[carePlan]{{planServe, 82}, {planCancelEarly, 4}, {pla
 type careProgram struct {
 	id       int64
 	code     string
+	qual     string // what the program asks of its volunteers besides the category's ("" for nothing more)
 	settings domain.DispatchSettings
 }
 
@@ -299,14 +300,14 @@ func (cs *careSeed) figures() {
 // active volunteers by what they may be offered.
 func (cs *careSeed) lookUp() error {
 	sd := cs.sd
-	rows, err := sd.tx.Query(sd.ctx, `SELECT id, code, offers_emergency, minutes_emergency, offers_urgent, minutes_urgent,
-		offers_normal, minutes_normal, daily_offer_cap FROM programs WHERE kind = 'service'`)
+	rows, err := sd.tx.Query(sd.ctx, `SELECT id, code, coalesce(qualification, ''), offers_emergency, minutes_emergency,
+		offers_urgent, minutes_urgent, offers_normal, minutes_normal, daily_offer_cap FROM programs WHERE kind = 'service'`)
 	if err != nil {
 		return err
 	}
 	progs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[struct {
 		ID                                    int64
-		Code                                  string
+		Code, Qual                            string
 		OE, ME, OU, MU, ON, MN, DailyOfferCap int
 	}])
 	if err != nil {
@@ -315,7 +316,7 @@ func (cs *careSeed) lookUp() error {
 	for _, p := range progs {
 		row := careProgramRow{OffersEmergency: p.OE, MinutesEmergency: p.ME, OffersUrgent: p.OU, MinutesUrgent: p.MU,
 			OffersNormal: p.ON, MinutesNormal: p.MN, DailyOfferCap: p.DailyOfferCap}
-		cs.programs[p.Code] = &careProgram{id: p.ID, code: p.Code, settings: row.dispatch()}
+		cs.programs[p.Code] = &careProgram{id: p.ID, code: p.Code, qual: p.Qual, settings: row.dispatch()}
 	}
 	rows, err = sd.tx.Query(sd.ctx, `SELECT id FROM users WHERE role = $1 AND status = 'active' ORDER BY id`, domain.RoleCoordinator)
 	if err != nil {
@@ -960,7 +961,7 @@ func (cs *careSeed) candidates(r *careReq, t time.Time, n int) []*seedVolunteer 
 	return append(near, far[:min(len(far), n-len(near))]...)
 }
 
-// qualifies: the qualification verified and the district served (the pools hold only such volunteers).
+// qualifies: the category's qualification verified and the district served (the pools hold only such volunteers).
 func (cs *careSeed) qualifies(r *careReq, v *seedVolunteer) bool {
 	return v.status == domain.StatusActive && (r.cat.Qualification == "" || slices.Contains(v.verified, r.cat.Qualification)) &&
 		(r.cat.Remote || slices.Contains(v.districts, r.district))
@@ -975,7 +976,8 @@ func (cs *careSeed) fits(r *careReq, v *seedVolunteer, t time.Time) bool {
 // override with a reason).
 func (cs *careSeed) fitsBut(r *careReq, v *seedVolunteer, t time.Time, byHand bool) bool {
 	paired := cs.active[pairKey{r.staff.id, v.id, r.prog.id}] != nil
-	if !paired && v.active >= v.capacity || cs.noRepeat[[2]int64{r.staff.id, v.id}] {
+	if !paired && v.active >= v.capacity || cs.noRepeat[[2]int64{r.staff.id, v.id}] ||
+		r.prog.qual != "" && !slices.Contains(v.verified, r.prog.qual) {
 		return false
 	}
 	if !byHand && (r.night || v.mask&r.need != r.need || cs.offersOn[[2]int64{v.id, dayNumber(t)}] >= r.prog.settings.DailyCap) {
@@ -1099,7 +1101,8 @@ func (cs *careSeed) assignByHand(r *careReq, t time.Time) bool {
 }
 
 func (cs *careSeed) matchRequest(r *careReq) domain.MatchRequest {
-	m := domain.MatchRequest{StaffID: r.staff.id, Category: r.cat.Code, District: r.district, Subject: r.subject, ChildGrades: r.grades}
+	m := domain.MatchRequest{StaffID: r.staff.id, Category: r.cat.Code, Qualification: r.prog.qual, District: r.district,
+		Subject: r.subject, ChildGrades: r.grades}
 	for _, o := range r.occ {
 		m.Occurrences = append(m.Occurrences, domain.Window{Start: o.start, End: o.end})
 	}

@@ -269,7 +269,8 @@ var careRequestColumns = []string{"id", "staff_id", "program_id", "category", "u
 	"rating_comment", "updated_at"}
 
 func (r *careReq) row() []any {
-	var consent, weekdays, first, last, vol, pairing, cancelledBy, rating any
+	var consent, first, last, vol, pairing, cancelledBy, rating any
+	weekdays := []string{} // a single window has none (as the app writes it)
 	if r.consent != nil {
 		consent = r.consent.id
 	}

@@ -219,18 +219,23 @@ func careRulesHold(t *testing.T, s *repository.Store, now time.Time) {
 	grades := "ARRAY['" + strings.Join(domain.Grades, "','") + "']"
 	matched := `r.volunteer_id IS NOT NULL`
 	rules := []struct{ rule, query string }{
-		{"a helper is an active volunteer who holds the category's qualification, verified, and serves the district unless remote",
-			careCategories() + `SELECT r.id FROM care_requests r JOIN cats c ON c.code = r.category
+		{"a helper is an active volunteer who holds the category's (and the program's) qualification, verified, and serves the district unless remote",
+			careCategories() + `SELECT r.id FROM care_requests r JOIN cats c ON c.code = r.category JOIN programs pr ON pr.id = r.program_id
 				JOIN users u ON u.id = r.volunteer_id JOIN volunteer_profiles vp ON vp.user_id = r.volunteer_id
 				WHERE ` + matched + ` AND (u.status <> 'active' OR u.role <> 'volunteer'
 					OR c.qual <> '' AND NOT EXISTS (SELECT 1 FROM volunteer_qualifications q WHERE q.user_id = r.volunteer_id
 						AND q.code = c.qual AND q.status = 'verified')
+					OR pr.qualification IS NOT NULL AND NOT EXISTS (SELECT 1 FROM volunteer_qualifications q
+						WHERE q.user_id = r.volunteer_id AND q.code = pr.qualification AND q.status = 'verified')
 					OR NOT c.remote AND NOT r.district = ANY (vp.districts))`},
 		{"a tutor teaches the subject asked for and the children's grades",
 			`SELECT r.id FROM care_requests r JOIN volunteer_profiles vp ON vp.user_id = r.volunteer_id
 				WHERE r.category IN ('tutoring', 'companionship') AND (r.subject <> '' AND NOT r.subject = ANY (vp.subjects)
 					OR vp.grade_from IS NOT NULL AND EXISTS (SELECT 1 FROM staff_children k WHERE k.id = ANY (r.child_ids)
 						AND array_position(` + grades + `, k.grade) - 1 NOT BETWEEN vp.grade_from AND vp.grade_to))`},
+		{"a schedule has its weekdays and dates, a single window neither",
+			`SELECT id FROM care_requests WHERE weekdays IS NULL OR (cardinality(weekdays) > 0) <> (first_date IS NOT NULL)
+				OR (first_date IS NULL) <> (last_date IS NULL)`},
 		{"a request is in its category's program, by an active member of staff",
 			careCategories() + `SELECT r.id FROM care_requests r JOIN cats c ON c.code = r.category
 				JOIN programs p ON p.id = r.program_id JOIN users u ON u.id = r.staff_id
@@ -380,7 +385,7 @@ func TestSeededCareHasACitysProportions(t *testing.T) {
 		{"transport", "category = 'transport'", 0.28, 0.42}, {"errands", "category = 'errand'", 0.19, 0.31},
 		{"emergencies", "category = 'emergency'", 0.02, 0.09}, {"counselling", "category = 'counselling'", 0.06, 0.14},
 		{"tutoring", "category = 'tutoring'", 0.10, 0.20}, {"companionship", "category = 'companionship'", 0.06, 0.14},
-		{"normal urgency", "urgency = 'normal'", 0.7, 0.95}, {"recurring", "weekdays IS NOT NULL", 0.08, 0.3},
+		{"normal urgency", "urgency = 'normal'", 0.7, 0.95}, {"recurring", "cardinality(weekdays) > 0", 0.08, 0.3},
 		{"closed", "status = 'closed'", 0.65, 0.88}, {"rated 4 or 5 of the closed", "status = 'closed' AND rating >= 4", 0.6, 0.85},
 		{"completed, not closed", "status = 'completed'", 0.02, 0.12}, {"cancelled", "status = 'cancelled'", 0.04, 0.15},
 		{"expired", "status = 'expired'", 0.02, 0.12}, {"live", "status IN ('dispatching', 'escalated', 'matched')", 0.005, 0.03},
