@@ -102,9 +102,35 @@ const candidateColumns = `vp.user_id, u.status, vp.districts, vp.availability, v
 
 // candidates are the volunteers who may be offered the request, as domain's facts (before domain's own checks).
 func (mc *matchContext) candidates(tx *gorm.DB, at time.Time) ([]domain.Candidate, error) {
-	slots, ok := mc.neededSlots()
+	q, ok := mc.candidateQuery(tx, at)
 	if !ok {
 		return nil, nil // a window in the night: no weekly slot covers it, so nobody is available
+	}
+	var rows []candidateRow
+	if err := q.Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	return mc.facts(tx, rows, domain.Today(at), false)
+}
+
+// candidateSQL is the candidate query as SQL with its values written in, for EXPLAIN; "" for a window in the
+// night, which needs no query.
+func (mc *matchContext) candidateSQL(tx *gorm.DB, at time.Time) string {
+	if _, ok := mc.neededSlots(); !ok {
+		return ""
+	}
+	return tx.ToSQL(func(tx *gorm.DB) *gorm.DB {
+		q, _ := mc.candidateQuery(tx, at)
+		var rows []candidateRow
+		return q.Scan(&rows)
+	})
+}
+
+// candidateQuery is the query of candidates; ok is false for a window in the night.
+func (mc *matchContext) candidateQuery(tx *gorm.DB, at time.Time) (*gorm.DB, bool) {
+	slots, ok := mc.neededSlots()
+	if !ok {
+		return nil, false
 	}
 	today := domain.Today(at)
 	q := tx.Table("volunteer_profiles vp").Select(candidateColumns).
@@ -124,11 +150,7 @@ func (mc *matchContext) candidates(tx *gorm.DB, at time.Time) ([]domain.Candidat
 				AND q.status = 'verified')`, qual)
 		}
 	}
-	var rows []candidateRow
-	if err := q.Scan(&rows).Error; err != nil {
-		return nil, err
-	}
-	return mc.facts(tx, rows, today, false)
+	return q, true
 }
 
 // candidate is one volunteer's facts for the request, whatever they are: for an acceptance's second look and a

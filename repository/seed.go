@@ -11,6 +11,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"guanai/domain"
 )
@@ -64,6 +66,11 @@ func (s *Store) SeedBulk(ctx context.Context, o SeedOptions) error {
 		if err != nil {
 			return err
 		}
+		// The live care requests' jobs, inserted in the seed's transaction like the app's own (see insertAt); an
+		// insert-only client on the pgx driver, with the store's clock.
+		if sd.jobs, err = river.NewClient(riverpgxv5.New(nil), &river.Config{Workers: s.workers(nil), Test: s.riverTestTime()}); err != nil {
+			return err
+		}
 		if err := sd.run(); err != nil {
 			return err
 		}
@@ -78,6 +85,8 @@ type seeder struct {
 	o        SeedOptions
 	rng      *rand.Rand
 	now      time.Time // the start of today: everything generated happened before it (so one seed, one data set, all day)
+	clock    time.Time // the store's clock: the live care requests are open then
+	jobs     *river.Client[pgx.Tx]
 	start    time.Time // the first day gifts are generated for
 	idKey    []byte
 	hash     string // the one password hash every seeded person shares (hashing 80,000 would take minutes)
@@ -87,7 +96,10 @@ type seeder struct {
 	coord    int64
 	accounts map[string]int64 // account code → id
 	programs []seedProgram
-	staff    []seedPerson // generated staff, for payees
+	staff    []seedPerson // generated staff, for payees and care requests
+	// volunteers are the generated volunteers, for the care requests
+	volunteers []seedVolunteer
+	care       *careSeed // the care requests, planned before the volunteers are loaded
 	// childParents are the staff members with children (who gave the children's-data consent)
 	childParents map[int64]bool
 	donors       []seedDonor
@@ -109,7 +121,7 @@ func newSeeder(ctx context.Context, tx pgx.Tx, o SeedOptions, now time.Time, idK
 	if o.Progress == nil {
 		o.Progress = func(SeedProgress) {}
 	}
-	sd := &seeder{ctx: ctx, tx: tx, o: o, rng: rand.New(rand.NewPCG(o.Seed, o.Seed^0x9e3779b97f4a7c15)), now: domain.Today(now),
+	sd := &seeder{ctx: ctx, tx: tx, o: o, rng: rand.New(rand.NewPCG(o.Seed, o.Seed^0x9e3779b97f4a7c15)), now: domain.Today(now), clock: now,
 		start: domain.Today(now).AddDate(-o.Scale.Years, 0, 1), idKey: idKey, hash: hash, names: domain.Reference.Names,
 		accounts: map[string]int64{}}
 	return sd, sd.lookUp()
@@ -167,7 +179,7 @@ func (sd *seeder) run() error {
 			return err
 		}
 	}
-	stages := []func() error{sd.loadStaff, sd.loadVolunteers, sd.loadDonors, sd.planGifts, sd.loadGifts,
+	stages := []func() error{sd.loadStaff, sd.planVolunteers, sd.planCare, sd.loadVolunteers, sd.loadCare, sd.loadDonors, sd.planGifts, sd.loadGifts,
 		sd.loadDisbursements, sd.closePastQuarters, sd.rebookEarlierGifts, sd.settle}
 	for _, stage := range stages {
 		if err := stage(); err != nil {
@@ -213,8 +225,40 @@ func (sd *seeder) copyRows(stage, table string, cols []string, n int, row func(i
 	return nil
 }
 
+// withoutForeignKeys drops the foreign keys of the tables while load loads them, then adds them back: PostgreSQL
+// then checks each over the whole table at once (one join) rather than row by row as COPY inserts them, and a row
+// that refers to nothing still fails the seed.
+func (sd *seeder) withoutForeignKeys(stage string, tables []string, load func() error) error {
+	rows, err := sd.tx.Query(sd.ctx, `SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint
+		WHERE contype = 'f' AND conrelid = ANY ($1::regclass[]) ORDER BY conrelid, conname`, tables)
+	if err != nil {
+		return err
+	}
+	fks, err := pgx.CollectRows(rows, pgx.RowToStructByPos[struct{ Table, Name, Def string }])
+	if err != nil {
+		return err
+	}
+	for _, fk := range fks {
+		if _, err := sd.tx.Exec(sd.ctx, fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT %s", fk.Table, pgx.Identifier{fk.Name}.Sanitize())); err != nil {
+			return err
+		}
+	}
+	if err := load(); err != nil {
+		return err
+	}
+	for i, fk := range fks {
+		sd.o.Progress(SeedProgress{Stage: stage, Done: i, Total: len(fks)})
+		if _, err := sd.tx.Exec(sd.ctx, fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT %s %s", fk.Table, pgx.Identifier{fk.Name}.Sanitize(), fk.Def)); err != nil {
+			return fmt.Errorf("%s: %w", fk.Table, err)
+		}
+	}
+	sd.o.Progress(SeedProgress{Stage: stage, Done: len(fks), Total: len(fks)})
+	return nil
+}
+
 // seededIDs are the tables whose rows the seed gives ids of its own: their sequences must then start after them.
-var seededIDs = []string{"users", "eligibility_entries", "donors", "donations", "ledger_transactions", "disbursements"}
+var seededIDs = []string{"users", "eligibility_entries", "donors", "donations", "ledger_transactions", "disbursements",
+	"consents", "pairings", "care_requests", "care_occurrences", "care_offers", "care_services", "care_events", "notifications"}
 
 // settle computes what the ledger's triggers keep when they run: each account's balance from its entries, each
 // pool's reservation from its approved disbursements; then the receipt counters and id sequences.

@@ -15,6 +15,7 @@ type seedPerson struct {
 	status    domain.Status
 	createdAt time.Time
 	hospital  domain.Hospital
+	address   string // staff: where she lives
 }
 
 var userColumns = []string{"id", "phone", "password_hash", "name", "role", "status", "status_reason", "created_at", "updated_at"}
@@ -87,8 +88,9 @@ func (sd *seeder) loadStaff() error {
 			if p.status != domain.StatusPending && p.status != domain.StatusRejected {
 				entry = entryID + int64(i)
 			}
-			return []any{p.id, p.hospital.Zh, pick(sd, departments), pick(sd, positions), p.hospital.Category,
-				p.hospital.District, fmt.Sprintf("%s%d号", pick(sd, streets), 1+sd.rng.IntN(300)), entry}
+			dept, pos := pick(sd, departments), pick(sd, positions)
+			sd.staff[i].address = fmt.Sprintf("%s%d号", pick(sd, streets), 1+sd.rng.IntN(300))
+			return []any{p.id, p.hospital.Zh, dept, pos, p.hospital.Category, p.hospital.District, sd.staff[i].address, entry}
 		}); err != nil {
 		return err
 	}
@@ -155,29 +157,99 @@ func (sd *seeder) loadConsents(stage string, people []seedPerson) error {
 	})
 }
 
-// loadVolunteers loads the volunteers: accounts, profiles (districts, weekly availability, capacity) and their
-// qualifications, most of them verified.
-func (sd *seeder) loadVolunteers() error {
-	n := sd.o.Scale.Volunteers
+// seedVolunteer is one generated volunteer with the facts matching reads, kept for the care requests; the running
+// figures (active pairings, ratings, bookings, last offer) are the care stage's as it goes through the weeks.
+type seedVolunteer struct {
+	seedPerson
+	idNumber  string
+	districts []string
+	slots     []string
+	mask      uint32 // slots as domain.SlotMask
+	capacity  int
+	quals     []seedQual
+	verified  []string // the codes of the verified qualifications
+	seats     int      // drivers: the seats of their car; 0 otherwise
+	subjects  []string // tutors: what they teach
+	gradeFrom int      // tutors: the grades they teach, as indexes into domain.Grades; -1 otherwise
+	gradeTo   int
+
+	active      int // active pairings
+	ratingSum   int
+	ratingCount int
+	lastOffer   time.Time
+	booked      []domain.Window
+
+	figures volunteerFigures // as the care requests' rows leave them, for the profile
+}
+
+// volunteerFigures are the figures of volunteer_profiles that matching ranks by.
+type volunteerFigures struct {
+	activePairings, ratingSum, ratingCount, offersThatDay int
+	confirmedMinutes                                      int64
+	lastOffer                                             time.Time
+}
+
+type seedQual struct {
+	code, detail string
+	status       string
+	decided      bool
+	decidedAt    time.Time
+}
+
+// planVolunteers generates the volunteers: accounts, profiles (districts, weekly availability, capacity, a
+// driver's seats, a tutor's subjects and grades) and their qualifications, most of them verified. They are loaded
+// after the care requests are planned, with the figures those requests leave them.
+func (sd *seeder) planVolunteers() error {
 	first, err := sd.nextID("users")
 	if err != nil {
 		return err
 	}
+	sd.volunteers = make([]seedVolunteer, sd.o.Scale.Volunteers)
+	for i := range sd.volunteers {
+		v := &sd.volunteers[i]
+		v.seedPerson = sd.person(first+int64(i), fmt.Sprintf("1371%07d", i), 0.06, 0.02, 0.02)
+		v.idNumber = seedIDNumber(i, sd.rng.IntN(len(idRegions)))
+		v.districts, v.slots, v.capacity = sd.districts(), sd.availability(), sd.capacity()
+		v.mask = domain.SlotMask(v.slots)
+		sd.qualifications(v)
+	}
+	return nil
+}
+
+// loadVolunteers loads the planned volunteers, their profiles with the figures of their care requests, their
+// qualifications and their consents.
+func (sd *seeder) loadVolunteers() error {
+	n := len(sd.volunteers)
 	people := make([]seedPerson, n)
-	for i := range people {
-		people[i] = sd.person(first+int64(i), fmt.Sprintf("1371%07d", i), 0.06, 0.02, 0.02)
+	for i := range sd.volunteers {
+		people[i] = sd.volunteers[i].seedPerson
 	}
 	if err := sd.copyRows("volunteers", "users", userColumns, n, func(i int) []any { return sd.userRow(people[i], domain.RoleVolunteer) }); err != nil {
 		return err
 	}
 	if err := sd.copyRows("volunteers: profiles", "volunteer_profiles",
-		[]string{"user_id", "id_number_masked", "id_number_hash", "districts", "availability", "capacity"}, n, func(i int) []any {
-			id := seedIDNumber(i, sd.rng.IntN(len(idRegions)))
-			return []any{people[i].id, domain.MaskIDNumber(id), domain.HashIDNumber(sd.idKey, id), sd.districts(), sd.availability(), sd.capacity()}
+		[]string{"user_id", "id_number_masked", "id_number_hash", "districts", "availability", "capacity",
+			"vehicle_seats", "subjects", "grade_from", "grade_to", "active_pairings", "rating_sum", "rating_count",
+			"confirmed_minutes", "last_offer_at", "offers_day", "offers_that_day"}, n, func(i int) []any {
+			v := &sd.volunteers[i]
+			var seats, from, to, lastOffer, offersDay any
+			if v.seats > 0 {
+				seats = v.seats
+			}
+			if v.gradeFrom >= 0 {
+				from, to = v.gradeFrom, v.gradeTo
+			}
+			f := v.figures
+			if !f.lastOffer.IsZero() {
+				lastOffer, offersDay = f.lastOffer, domain.Today(f.lastOffer)
+			}
+			return []any{v.id, domain.MaskIDNumber(v.idNumber), domain.HashIDNumber(sd.idKey, v.idNumber), v.districts,
+				v.slots, v.capacity, seats, v.subjects, from, to, f.activePairings, f.ratingSum, f.ratingCount,
+				f.confirmedMinutes, lastOffer, offersDay, f.offersThatDay}
 		}); err != nil {
 		return err
 	}
-	if err := sd.loadQualifications(people); err != nil {
+	if err := sd.loadQualifications(); err != nil {
 		return err
 	}
 	return sd.loadConsents("volunteers: consents", people)
@@ -249,52 +321,92 @@ var qualShares = []struct {
 	share float64
 }{{domain.QualErrands, 0.55}, {domain.QualDriver, 0.35}, {domain.QualTutor, 0.2}, {domain.QualCounsellor, 0.04}}
 
-var (
-	tutorSubjects = []string{"小学数学", "小学语文、英语", "初中数学、物理", "初中英语", "高中化学", "高中数学", "钢琴陪练", "美术"}
-	plateLetters  = []string{"A", "B", "C", "D", "E", "F", "G", "H", "J", "K"}
-)
+// tutorOffers are what tutors write they teach, with the subjects (domain.Subjects) and grades (indexes into
+// domain.Grades) that says.
+var tutorOffers = []struct {
+	detail   string
+	subjects []string
+	from, to int
+}{
+	{"小学数学", []string{"math"}, 1, 6},
+	{"小学语文、英语", []string{"chinese", "english"}, 1, 6},
+	{"小学语文、数学、英语", []string{"chinese", "math", "english"}, 1, 6},
+	{"幼小衔接、绘本阅读", []string{"reading", "chinese"}, 0, 2},
+	{"初中数学、物理", []string{"math", "physics"}, 7, 9},
+	{"初中英语", []string{"english"}, 7, 9},
+	{"初中物理、化学、生物", []string{"physics", "chemistry", "biology"}, 8, 9},
+	{"高中数学", []string{"math"}, 10, 12},
+	{"高中化学", []string{"chemistry"}, 10, 12},
+	{"高中历史、地理、政治", []string{"history", "geography", "politics"}, 10, 12},
+	{"钢琴陪练", []string{"music"}, 0, 9},
+	{"少儿美术", []string{"art"}, 0, 9},
+	{"少儿体能、篮球", []string{"pe"}, 1, 9},
+}
 
-// loadQualifications gives each volunteer one or two of errands, driving, tutoring and counselling, in the
-// proportions a city's volunteer base has; the active ones' are mostly verified by the coordinator.
-func (sd *seeder) loadQualifications(people []seedPerson) error {
-	type qual struct {
-		user         int64
-		code, detail string
-		status       string
-		decided      bool
-		decidedAt    time.Time
-	}
-	var rows []qual
-	for _, p := range people {
-		codes := map[string]bool{}
-		for len(codes) == 0 {
-			for _, q := range qualShares {
-				if sd.rng.Float64() < q.share {
-					codes[q.code] = true
-				}
+var plateLetters = []string{"A", "B", "C", "D", "E", "F", "G", "H", "J", "K"}
+
+// qualifications gives a volunteer one or two of errands, driving, tutoring and counselling, in the proportions a
+// city's volunteer base has; the active ones' are mostly verified by the coordinator. A driver has a car of four
+// to seven seats; a tutor teaches what the qualification's text says.
+func (sd *seeder) qualifications(v *seedVolunteer) {
+	v.gradeFrom, v.gradeTo = -1, -1
+	v.subjects = []string{}
+	codes := map[string]bool{}
+	for len(codes) == 0 {
+		for _, q := range qualShares {
+			if sd.rng.Float64() < q.share {
+				codes[q.code] = true
 			}
 		}
-		for _, qs := range qualShares {
-			code := qs.code
-			if !codes[code] {
-				continue
+	}
+	for _, qs := range qualShares {
+		code := qs.code
+		if !codes[code] {
+			continue
+		}
+		q := seedQual{code: code, status: "pending"}
+		switch code {
+		case domain.QualDriver:
+			q.detail = fmt.Sprintf("浙%s·%05d", pick(sd, plateLetters), sd.rng.IntN(100000))
+			v.seats = 4 + sd.rng.IntN(4)
+		case domain.QualTutor:
+			t := pick(sd, tutorOffers)
+			q.detail, v.subjects, v.gradeFrom, v.gradeTo = t.detail, t.subjects, t.from, t.to
+		case domain.QualCounsellor:
+			q.detail = fmt.Sprintf("心理咨询师二级 20%02d-3301-%04d", 10+sd.rng.IntN(16), sd.rng.IntN(10000))
+		}
+		if v.status == domain.StatusActive || v.status == domain.StatusSuspended {
+			if sd.rng.Float64() < 0.93 {
+				q.status, q.decided = "verified", true
 			}
-			q := qual{user: p.id, code: code, detail: sd.qualDetail(code), status: "pending"}
-			if p.status == domain.StatusActive || p.status == domain.StatusSuspended {
-				if sd.rng.Float64() < 0.93 {
-					q.status, q.decided = "verified", true
-				}
-			}
-			if p.status == domain.StatusRejected {
-				q.status, q.decided = "rejected", true
-			}
-			q.decidedAt = p.createdAt.Add(time.Duration(1+sd.rng.IntN(72)) * time.Hour)
-			rows = append(rows, q)
+		}
+		if v.status == domain.StatusRejected {
+			q.status, q.decided = "rejected", true
+		}
+		q.decidedAt = v.createdAt.Add(time.Duration(1+sd.rng.IntN(72)) * time.Hour)
+		if q.status == "verified" {
+			v.verified = append(v.verified, code)
+		}
+		v.quals = append(v.quals, q)
+	}
+}
+
+// loadQualifications loads the volunteers' qualifications as generated.
+func (sd *seeder) loadQualifications() error {
+	type qual struct {
+		user int64
+		q    *seedQual
+	}
+	var rows []qual
+	for i := range sd.volunteers {
+		v := &sd.volunteers[i]
+		for j := range v.quals {
+			rows = append(rows, qual{v.id, &v.quals[j]})
 		}
 	}
 	return sd.copyRows("volunteers: qualifications", "volunteer_qualifications",
 		[]string{"user_id", "code", "detail", "status", "reason", "decided_by", "decided_at"}, len(rows), func(i int) []any {
-			q := rows[i]
+			q := rows[i].q
 			var by, at any
 			reason := ""
 			if q.decided {
@@ -303,20 +415,8 @@ func (sd *seeder) loadQualifications(people []seedPerson) error {
 			if q.status == "rejected" {
 				reason = "证件无法核实"
 			}
-			return []any{q.user, q.code, q.detail, q.status, reason, by, at}
+			return []any{rows[i].user, q.code, q.detail, q.status, reason, by, at}
 		})
-}
-
-func (sd *seeder) qualDetail(code string) string {
-	switch code {
-	case domain.QualDriver:
-		return fmt.Sprintf("浙%s·%05d", pick(sd, plateLetters), sd.rng.IntN(100000))
-	case domain.QualTutor:
-		return pick(sd, tutorSubjects)
-	case domain.QualCounsellor:
-		return fmt.Sprintf("心理咨询师二级 20%02d-3301-%04d", 10+sd.rng.IntN(16), sd.rng.IntN(10000))
-	}
-	return ""
 }
 
 // personName: a common surname, weighted towards the most frequent, and one or two given-name characters.
