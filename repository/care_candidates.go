@@ -144,8 +144,8 @@ func (mc *matchContext) candidateQuery(tx *gorm.DB, at time.Time) (*gorm.DB, boo
 	if !mc.cat.Remote {
 		q = q.Where("vp.districts @> ARRAY[?]::text[]", mc.req.District)
 	}
-	for _, qual := range []string{mc.cat.Qualification, mc.match.Qualification} {
-		if qual != "" {
+	for i, qual := range []string{mc.cat.Qualification, mc.match.Qualification} {
+		if qual != "" && (i == 0 || qual != mc.cat.Qualification) { // asked once when the program asks the category's
 			q = q.Where(`EXISTS (SELECT 1 FROM volunteer_qualifications q WHERE q.user_id = vp.user_id AND q.code = ?
 				AND q.status = 'verified')`, qual)
 		}
@@ -180,8 +180,9 @@ func (mc *matchContext) facts(tx *gorm.DB, rows []candidateRow, today time.Time,
 	if err != nil {
 		return nil, err
 	}
+	// every pairing she has had: a handful, cheaper than naming thousands of candidates
 	var pairs []pairingRow
-	if err := tx.Where("staff_id = ? AND volunteer_id IN ?", mc.req.StaffID, append(ids, 0)).Find(&pairs).Error; err != nil {
+	if err := tx.Where("staff_id = ?", mc.req.StaffID).Find(&pairs).Error; err != nil {
 		return nil, err
 	}
 	var offered []int64
@@ -226,6 +227,8 @@ func (mc *matchContext) facts(tx *gorm.DB, rows []candidateRow, today time.Time,
 }
 
 // bookings are the occurrences the volunteers are booked for, other than this request's, that could overlap it.
+const namedCandidates = 100
+
 func bookings(tx *gorm.DB, ids []int64, requestID int64, m domain.MatchRequest) (map[int64][]domain.Window, error) {
 	out := map[int64][]domain.Window{}
 	if len(ids) == 0 || len(m.Occurrences) == 0 {
@@ -235,11 +238,16 @@ func bookings(tx *gorm.DB, ids []int64, requestID int64, m domain.MatchRequest) 
 		VolunteerID      int64
 		StartsAt, EndsAt time.Time
 	}
-	err := tx.Table("care_requests r").Select("r.volunteer_id, o.starts_at, o.ends_at").
+	q := tx.Table("care_requests r").Select("r.volunteer_id, o.starts_at, o.ends_at").
 		Joins("JOIN care_occurrences o ON o.request_id = r.id").
-		Where("r.volunteer_id IN ? AND r.status IN ('matched', 'in_service') AND r.id <> ?", ids, requestID).
-		Where("o.ends_at > ? AND o.starts_at < ?", m.Occurrences[0].Start, m.Occurrences[len(m.Occurrences)-1].End).
-		Scan(&rows).Error
+		Where("r.status IN ('matched', 'in_service') AND r.id <> ?", requestID).
+		Where("o.ends_at > ? AND o.starts_at < ?", m.Occurrences[0].Start, m.Occurrences[len(m.Occurrences)-1].End)
+	// A few candidates are named; for thousands, every booking in the window is read (the requests under way are
+	// few beside the volunteers, and the list of ids would cost more than the rows it saves).
+	if len(ids) <= namedCandidates {
+		q = q.Where("r.volunteer_id IN ?", ids)
+	}
+	err := q.Scan(&rows).Error
 	for _, r := range rows {
 		out[r.VolunteerID] = append(out[r.VolunteerID], domain.Window{Start: r.StartsAt, End: r.EndsAt})
 	}
