@@ -235,8 +235,31 @@ func (s *Store) CancelRequest(ctx context.Context, actor Actor, requestID int64,
 				return err
 			}
 		}
+		if err := s.checkOutOnCancel(ctx, tx, req); err != nil {
+			return err
+		}
 		return careEvent(tx, req.ID, "cancelled", actor.UserID, 0, 0, reason)
 	})
+}
+
+// checkOutOnCancel ends a service under way when she cancels: the volunteer was there until now, and those
+// minutes count like any other once confirmed (by her, or after domain.AutoConfirmAfter).
+func (s *Store) checkOutOnCancel(ctx context.Context, tx *gorm.DB, req careRequestRow) error {
+	var open []serviceRow
+	if err := tx.Where("request_id = ? AND status = ?", req.ID, domain.ServiceCheckedIn).Find(&open).Error; err != nil {
+		return err
+	}
+	at := now(tx)
+	for _, sv := range open {
+		if err := tx.Model(&serviceRow{}).Where("id = ?", sv.ID).Updates(map[string]any{"status": domain.ServiceCheckedOut,
+			"checked_out_at": at, "minutes": domain.ServiceMinutes(sv.CheckedInAt, at)}).Error; err != nil {
+			return err
+		}
+		if err := s.enqueueAt(ctx, tx, autoConfirmArgs{ServiceID: sv.ID}, at.Add(domain.AutoConfirmAfter)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // volunteerRequest locks a request the volunteer is matched with; anyone else's is not found.

@@ -517,3 +517,30 @@ func TestPairingEndingWhileAnAcceptReusesIt(t *testing.T) {
 		}
 	}
 }
+
+// TestCancelDuringAServiceChecksItOut: she cancels while the volunteer is with her; the service ends then and its
+// minutes still count once confirmed.
+func TestCancelDuringAServiceChecksItOut(t *testing.T) {
+	w := newCareWorld(t)
+	v := w.drivers(t, 1)[0]
+	id := w.submit(t, ride(domain.UrgencyNormal, 0))
+	w.accept(t, v, w.offerOf(t, id, v).id)
+	w.clock.Set(careStart.Add(2 * time.Hour))
+	sv, err := w.s.CheckIn(ctx, v, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.clock.Advance(20 * time.Minute)
+	if err := w.s.CancelRequest(ctx, w.staff, id, "提前到了"); err != nil {
+		t.Fatal(err)
+	}
+	if n := w.scalar(t, "SELECT minutes FROM care_services WHERE id = $1 AND status = 'checked_out'", sv); n != 20 {
+		t.Fatalf("the service after the cancel: %d minutes checked out, want 20", n)
+	}
+	if err := w.s.ConfirmService(ctx, w.staff, sv); err != nil {
+		t.Fatal(err)
+	}
+	if n := w.scalar(t, "SELECT confirmed_minutes FROM volunteer_profiles WHERE user_id = $1", v.UserID); n != 20 {
+		t.Errorf("confirmed minutes %d, want 20", n)
+	}
+}
