@@ -281,6 +281,14 @@ func (s *Store) CheckIn(ctx context.Context, actor Actor, requestID int64) (serv
 		if req.Status != domain.RequestMatched && req.Status != domain.RequestInService {
 			return domain.ErrCareWrongState
 		}
+		var active int64 // a pairing ended meanwhile: the request is being sent to someone else
+		if err := tx.Raw("SELECT count(*) FROM (SELECT 1 FROM pairings WHERE id = ? AND status = 'active' FOR UPDATE) p",
+			*req.PairingID).Scan(&active).Error; err != nil {
+			return err
+		}
+		if active == 0 {
+			return domain.ErrCareWrongState
+		}
 		var open int64
 		if err := tx.Model(&serviceRow{}).Where("request_id = ? AND status = 'checked_in'", req.ID).Count(&open).Error; err != nil {
 			return err

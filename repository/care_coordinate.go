@@ -60,12 +60,15 @@ func mayEndPairing(actor Actor, p pairingRow) bool {
 		actor.Role == domain.RoleCoordinator || actor.Role == domain.RoleAdmin
 }
 
-// redispatchUnstarted sends the pairing's matched, not yet started requests out again.
+// redispatchUnstarted sends the pairing's matched requests out again — the ones not begun, and the rest of a
+// recurring one (a new volunteer serves the occurrences left); one whose window has passed has expired instead.
+// (Two such requests send two rounds from this one transaction, each locking its volunteers' profiles in id order
+// but not both together: a dispatch to the same volunteers at that moment can deadlock, and PostgreSQL then refuses
+// one of the two, which the person retries.)
 func (s *Store) redispatchUnstarted(ctx context.Context, tx *gorm.DB, p pairingRow) error {
 	var ids []int64
 	if err := tx.Model(&careRequestRow{}).Where("pairing_id = ? AND status = ?", p.ID, domain.RequestMatched).
-		Where("NOT EXISTS (SELECT 1 FROM care_services sv WHERE sv.request_id = care_requests.id)").
-		Pluck("id", &ids).Error; err != nil {
+		Order("id").Pluck("id", &ids).Error; err != nil {
 		return err
 	}
 	for _, id := range ids {
@@ -73,13 +76,24 @@ func (s *Store) redispatchUnstarted(ctx context.Context, tx *gorm.DB, p pairingR
 		if err != nil {
 			return err
 		}
+		if req.Status != domain.RequestMatched || req.PairingID == nil || *req.PairingID != p.ID {
+			continue // moved on while this waited for its lock
+		}
 		if err := s.moveRequest(tx, &req, domain.RequestDispatching, map[string]any{"volunteer_id": nil,
 			"pairing_id": nil, "matched_at": nil}); err != nil {
 			return err
 		}
-		req.VolunteerID, req.PairingID = nil, nil
 		if err := careEvent(tx, req.ID, "pairing_ended", 0, p.VolunteerID, 0, ""); err != nil {
 			return err
+		}
+		if !now(tx).Before(req.EndsAt) {
+			if err := s.moveRequest(tx, &req, domain.RequestExpired, nil); err != nil {
+				return err
+			}
+			if err := careEvent(tx, req.ID, "expired", 0, 0, 0, ""); err != nil {
+				return err
+			}
+			continue
 		}
 		if err := s.nextRound(ctx, tx, &req); err != nil {
 			return err

@@ -105,3 +105,29 @@ func TestServiceConfirmsItselfAfter72Hours(t *testing.T) {
 		t.Errorf("confirmed minutes %d, want 60", n)
 	}
 }
+
+// TestEndedPairingsRequestGoesOutAgain: she ends the pairing before the ride; the request goes back out, without
+// that volunteer, and the volunteer can no longer check in.
+func TestEndedPairingsRequestGoesOutAgain(t *testing.T) {
+	w := newCareWorld(t)
+	vols := w.drivers(t, 5) // three asked in the first round, two never
+	id := w.submit(t, ride(domain.UrgencyNormal, 1))
+	for v := range w.offers(t, id) {
+		vols[0].UserID = v
+		break
+	}
+	w.accept(t, vols[0], w.offerOf(t, id, vols[0]).id)
+	pairing := w.scalar(t, "SELECT id FROM pairings WHERE volunteer_id = $1", vols[0].UserID)
+	if err := w.s.EndPairing(ctx, w.staff, pairing, "换一位", false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.s.CheckIn(ctx, vols[0], id); err == nil {
+		t.Error("the volunteer of an ended pairing checked in")
+	}
+	if n := w.scalar(t, "SELECT count(*) FROM care_offers WHERE request_id = $1 AND status = 'pending'", id); n != 2 {
+		t.Errorf("%d offers out after the pairing ended, want the two drivers not asked before", n)
+	}
+	if o := w.offers(t, id)[vols[0].UserID]; o.status == domain.OfferPending {
+		t.Error("offered again to the volunteer whose pairing ended")
+	}
+}
