@@ -329,8 +329,14 @@ func orZero[T any](p *T) T {
 
 // StaffServiceRequest is the request a service of hers belongs to; anyone else's service is not found.
 func (s *Store) StaffServiceRequest(ctx context.Context, staffID, serviceID int64) (int64, error) {
+	return s.serviceRequest(ctx, "staff_id", staffID, serviceID)
+}
+
+// serviceRequest is the request of a service whose staff_id or volunteer_id (column) is the person's; anyone
+// else's service is not found.
+func (s *Store) serviceRequest(ctx context.Context, column string, personID, serviceID int64) (int64, error) {
 	var ids []int64
-	err := s.db.WithContext(ctx).Model(&serviceRow{}).Where("id = ? AND staff_id = ?", serviceID, staffID).
+	err := s.db.WithContext(ctx).Model(&serviceRow{}).Where("id = ? AND "+column+" = ?", serviceID, personID).
 		Pluck("request_id", &ids).Error
 	if err == nil && len(ids) == 0 {
 		err = domain.ErrNotFound

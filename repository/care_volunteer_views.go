@@ -461,14 +461,5 @@ func (s *Store) VolunteerRequest(ctx context.Context, volunteerID, requestID int
 
 // VolunteerServiceRequest is the request of one of the volunteer's services; anyone else's is not found.
 func (s *Store) VolunteerServiceRequest(ctx context.Context, volunteerID, serviceID int64) (int64, error) {
-	var ids []int64
-	err := s.db.WithContext(ctx).Model(&serviceRow{}).Where("id = ? AND volunteer_id = ?", serviceID, volunteerID).
-		Pluck("request_id", &ids).Error
-	if err == nil && len(ids) == 0 {
-		err = domain.ErrNotFound
-	}
-	if err != nil {
-		return 0, err
-	}
-	return ids[0], nil
+	return s.serviceRequest(ctx, "volunteer_id", volunteerID, serviceID)
 }
