@@ -34,6 +34,8 @@ type App struct {
 	access   *routeTable
 	public   publicCache        // the public pages as visitors see them
 	figures  publicFiguresCache // the figures above the public list of gifts
+	// the dispatch board's weekly figures, kept for a minute
+	dispatchFigures figuresCache
 }
 
 // New wires the application; the echo instance it returns serves every route.
@@ -84,12 +86,12 @@ func ipExtractor(cfg config.Config) echo.IPExtractor {
 	return echo.ExtractIPFromXFFHeader(opts...)
 }
 
-// serve runs the HTTP server and the background jobs until ctx ends (SIGINT or SIGTERM), then drains requests in
-// flight while the jobs running finish, both at once.
 // defaultMemoryLimit is the heap size the garbage collector works to stay under when GOMEMLIMIT does not say: a
 // load run peaked at 300–400 MB of RSS with Go's default, most of it garbage waiting for a collection.
 const defaultMemoryLimit = 160 << 20
 
+// serve runs the HTTP server and the background jobs until ctx ends (SIGINT or SIGTERM), then drains requests in
+// flight while the jobs running finish, both at once.
 func serve(ctx context.Context, cfg config.Config, store *repository.Store, stdout io.Writer) error {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(defaultMemoryLimit)

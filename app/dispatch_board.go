@@ -1,11 +1,13 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -18,9 +20,10 @@ import (
 // out, then those matched and under way), and how dispatch has gone by program and week.
 
 type dispatchBoardView struct {
-	Sections []boardSectionView
-	Figures  []figuresProgramView
-	Weeks    int
+	Sections  []boardSectionView
+	Figures   []figuresProgramView
+	FiguresAt time.Time // when the figures were read: they are kept for a minute
+	Weeks     int
 }
 
 type boardSectionView struct {
@@ -58,13 +61,13 @@ func (a *App) dispatchBoard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	figures, err := a.store.DispatchFigures(ctx)
+	figures, figuresAt, err := a.dispatchFigures.get(ctx, a.store)
 	if err != nil {
 		return err
 	}
 	p := a.newPage(c, "dispatch.title")
 	now := a.store.Now()
-	v := dispatchBoardView{Weeks: repository.FigureWeeks}
+	v := dispatchBoardView{Weeks: repository.FigureWeeks, FiguresAt: figuresAt}
 	for _, s := range []struct {
 		key string
 		sec repository.BoardSection
@@ -199,4 +202,33 @@ func eventWords(p *Page, e repository.DispatchEvent) string {
 		s += " · " + e.ActorName
 	}
 	return s
+}
+
+// figuresCache keeps the board's weekly figures for a minute. They are percentiles over eight weeks of a city's
+// requests (most of the board's cost: 30-40 ms on the seeded city), the same for every coordinator, and a
+// minute behind is close enough for figures by the week; the lists above them are read on every view.
+type figuresCache struct {
+	mu    sync.Mutex
+	at    time.Time
+	weeks []repository.WeekFigures
+}
+
+const figuresKeptFor = time.Minute
+
+func (fc *figuresCache) get(ctx context.Context, store *repository.Store) ([]repository.WeekFigures, time.Time, error) {
+	now := store.Now()
+	fc.mu.Lock()
+	if !fc.at.IsZero() && now.Sub(fc.at) < figuresKeptFor && !now.Before(fc.at) {
+		defer fc.mu.Unlock()
+		return fc.weeks, fc.at, nil
+	}
+	fc.mu.Unlock()
+	weeks, err := store.DispatchFigures(ctx)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	fc.mu.Lock()
+	defer fc.mu.Unlock()
+	fc.at, fc.weeks = now, weeks
+	return weeks, now, nil
 }

@@ -38,8 +38,6 @@ func (a *App) handleError(err error, c echo.Context) {
 		return
 	}
 	p := a.newPage(c, key+".title")
-	// An error page leaves out the header's figures: what failed may be the database that reads them.
-	p.header = nil
 	v := errorView{Status: status, Key: key, RequestID: rid}
 	if pr, ok := problemOf(err); ok {
 		v.Message.Key, v.Message.Args = pr.Message()

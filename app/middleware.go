@@ -19,8 +19,10 @@ import (
 const (
 	csrfContextKey = "csrf"
 	userContextKey = "user"
-	langContextKey = "lang"
-	langCookie     = "lang"
+	// unreadContextKey holds the signed-in person's unread count, read with the person (Store.SignedIn).
+	unreadContextKey = "unread"
+	langContextKey   = "lang"
+	langCookie       = "lang"
 	// sessionLoadedKey marks requests that carry a session; health checks, metrics and static files do not.
 	sessionLoadedKey = "session"
 	// Upload routes take files; every other request body is a form and small.
@@ -164,7 +166,7 @@ func (a *App) loadUser(next echo.HandlerFunc) echo.HandlerFunc {
 		if uid == 0 {
 			return next(c)
 		}
-		u, err := a.store.UserByID(ctx, uid)
+		u, unread, err := a.store.SignedIn(ctx, uid)
 		if errors.Is(err, domain.ErrNotFound) || (err == nil && (!u.Status.CanLogIn() || u.SessionVersion != a.sessions.GetInt(ctx, sessionVersion))) {
 			if err := a.sessions.Destroy(ctx); err != nil {
 				return err
@@ -175,6 +177,7 @@ func (a *App) loadUser(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		c.Set(userContextKey, &u)
+		c.Set(unreadContextKey, unread)
 		// A page for a logged-in person carries their data: a shared hospital computer must not keep it in its
 		// cache, nor show it from the back-forward cache after they log out.
 		c.Response().Header().Set("Cache-Control", "no-store")

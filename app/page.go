@@ -1,7 +1,6 @@
 package app
 
 import (
-	"context"
 	"encoding/gob"
 	"fmt"
 	"net/url"
@@ -32,9 +31,6 @@ type Page struct {
 	Data    any
 	// Unread is how many of a signed-in person's notifications are unread, for the header's inbox link.
 	Unread repository.Count
-	// header reads the header's figures (Unread) when the page is rendered, and only then: a handler that starts
-	// a page and then fails does not ask, and a visitor, who has no inbox, never does. nil for a visitor.
-	header func(ctx context.Context) error
 	loc    *localizer
 	assets *assets
 	may    func(target string) bool
@@ -247,13 +243,7 @@ func (a *App) newPage(c echo.Context, title string) *Page {
 	}
 	p.may = func(target string) bool { return a.access.may(p.User, target) }
 	p.Nav = navFor(p.User, p.Path, p.may)
-	if u := p.User; u != nil {
-		p.header = func(ctx context.Context) error {
-			var err error
-			p.Unread, err = a.store.UnreadCount(ctx, u.ID)
-			return err
-		}
-	}
+	p.Unread, _ = c.Get(unreadContextKey).(repository.Count)
 	p.Flashes = a.popFlashes(c)
 	return p
 }

@@ -53,11 +53,6 @@ func (v *views) render(c echo.Context, status int, page string, p *Page) error {
 		return fmt.Errorf("no page template %q", page)
 	}
 	p.assets = v.assets
-	if p.header != nil {
-		if err := p.header(c.Request().Context()); err != nil {
-			return err
-		}
-	}
 	buf := bufPool.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer bufPool.Put(buf)

@@ -62,15 +62,15 @@ func (s *Store) Inbox(ctx context.Context, userID int64, c domain.Cursor) (ListP
 // asked on every page, then reads at most a hundred entries of notifications_unread_idx.
 const UnreadCap = 99
 
-// UnreadCount is how many of a person's notifications are unread, counted no further than UnreadCap.
-func (s *Store) UnreadCount(ctx context.Context, userID int64) (Count, error) {
-	var n int64
-	err := s.db.WithContext(ctx).Raw(`SELECT count(*) FROM (SELECT 1 FROM notifications
-		WHERE user_id = ? AND read_at IS NULL LIMIT ?) unread`, userID, UnreadCap+1).Scan(&n).Error
+// unreadSQL counts a person's unread notifications no further than UnreadCap+1 (the badge says 99+).
+const unreadSQL = `SELECT count(*) FROM (SELECT 1 FROM notifications
+	WHERE user_id = ? AND read_at IS NULL LIMIT ?) unread`
+
+func cappedUnread(n int64) Count {
 	if n > UnreadCap {
-		return Count{N: UnreadCap, More: true}, err
+		return Count{N: UnreadCap, More: true}
 	}
-	return Count{N: n}, err
+	return Count{N: n}
 }
 
 // OpenNotification marks one of a person's notifications read (keeping when it was first read) and returns it.

@@ -88,8 +88,9 @@ func TestInboxReading(t *testing.T) {
 	}
 	unread := func(u domain.User, want int64) {
 		t.Helper()
-		if n, err := s.UnreadCount(ctx, u.ID); err != nil || n != (repository.Count{N: want}) {
-			t.Errorf("unread for %s: %+v, %v; want %d", u.Name, n, err, want)
+		got, n, err := s.SignedIn(ctx, u.ID)
+		if err != nil || n != (repository.Count{N: want}) || got.ID != u.ID || got.Name != u.Name || got.Role != u.Role {
+			t.Errorf("signed in as %s: %+v, unread %+v, %v; want %d unread", u.Name, got, n, err, want)
 		}
 	}
 	unread(reader, 3)
@@ -158,7 +159,7 @@ func TestUnreadCountStopsAtItsCap(t *testing.T) {
 	if err := s.Notify(ctx, repository.NoteEscalated, 0, 0, 0, "", many...); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := s.UnreadCount(ctx, reader.ID); err != nil || n != (repository.Count{N: repository.UnreadCap, More: true}) {
+	if _, n, err := s.SignedIn(ctx, reader.ID); err != nil || n != (repository.Count{N: repository.UnreadCap, More: true}) {
 		t.Errorf("unread: %+v, %v; want %d and more", n, err, repository.UnreadCap)
 	}
 }
@@ -183,7 +184,7 @@ func TestDispatchLandsInTheInbox(t *testing.T) {
 			got[0].OfferID != w.offerOf(t, id, v).id || !got[0].Unread() {
 			t.Fatalf("volunteer %d's inbox: %+v", v.UserID, got)
 		}
-		if n, err := w.s.UnreadCount(ctx, v.UserID); err != nil || n.N != 1 {
+		if _, n, err := w.s.SignedIn(ctx, v.UserID); err != nil || n.N != 1 {
 			t.Errorf("volunteer %d's unread: %+v, %v", v.UserID, n, err)
 		}
 	}

@@ -52,6 +52,28 @@ func (s *Store) UserByID(ctx context.Context, id int64) (domain.User, error) {
 	return r.user(), err
 }
 
+type signedInRow struct {
+	User   userRow `gorm:"embedded"`
+	Unread int64
+}
+
+// SignedIn is the person a session belongs to, with how many of their notifications are unread, in one
+// statement: every signed-in page needs both (the second for the header's inbox link), and it is the one lookup
+// every signed-in request makes.
+func (s *Store) SignedIn(ctx context.Context, id int64) (domain.User, Count, error) {
+	var rows []signedInRow
+	err := s.db.WithContext(ctx).Raw(`SELECT id, phone, name, role, status, status_reason, session_version, created_at,
+			(`+unreadSQL+`) AS unread
+		FROM users WHERE id = ?`, id, UnreadCap+1, id).Scan(&rows).Error
+	if err != nil {
+		return domain.User{}, Count{}, err
+	}
+	if len(rows) == 0 {
+		return domain.User{}, Count{}, domain.ErrNotFound
+	}
+	return rows[0].User.user(), cappedUnread(rows[0].Unread), nil
+}
+
 func lockUser(tx *gorm.DB, id int64) (userRow, error) {
 	var r userRow
 	err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&r, id).Error
