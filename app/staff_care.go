@@ -50,8 +50,6 @@ func (a *App) staffHome(c echo.Context) error {
 	return a.views.render(c, http.StatusOK, "staff_home", p)
 }
 
-// errStaffNotVerified refuses a request from a staff member a coordinator has not verified yet.
-var errStaffNotVerified = &domain.Refusal{Key: "care_staff.not_verified"}
 
 // staffRequestFormView is the request form of one program.
 type staffRequestFormView struct {
@@ -94,7 +92,7 @@ func (a *App) staffRequestForm(c echo.Context) error {
 		return c.Redirect(http.StatusSeeOther, "/staff") // her home lists the programs to choose from
 	}
 	if currentUser(c).Status != domain.StatusActive {
-		return errStaffNotVerified
+		return domain.ErrStaffNotVerified
 	}
 	p := a.newPage(c, "care_staff.new_title")
 	v, st, err := a.loadRequestForm(c, code)
@@ -182,7 +180,7 @@ func (a *App) submitStaffRequest(c echo.Context) error {
 		return echo.ErrBadRequest
 	}
 	if currentUser(c).Status != domain.StatusActive {
-		return errStaffNotVerified
+		return domain.ErrStaffNotVerified
 	}
 	code := strings.TrimSpace(form.Get("program"))
 	id, err := a.store.SubmitRequest(c.Request().Context(), actor(c), code, requestFormOf(form))

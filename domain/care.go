@@ -219,6 +219,9 @@ var (
 	ErrNothingToCheckIn = refusal("care.error.nothing_to_check_in")
 	ErrAlreadyCheckedIn = refusal("care.error.already_checked_in")
 	ErrNoCandidates     = refusal("care.error.no_candidates")
+	// ErrStaffNotVerified refuses a request from a staff member a coordinator has not verified (or no longer
+	// lets in: suspended, closed).
+	ErrStaffNotVerified = refusal("care_staff.not_verified")
 )
 
 // CheckInLead is how long before an occurrence's start its volunteer may check in.

@@ -19,6 +19,14 @@ import (
 func (s *Store) SubmitRequest(ctx context.Context, actor Actor, programCode string, f domain.RequestForm) (int64, error) {
 	var id int64
 	err := s.tx(ctx, func(tx *gorm.DB) error {
+		// Only a verified staff member asks; the share lock keeps a suspension from passing this request by.
+		var who userRow
+		if err := tx.Clauses(clause.Locking{Strength: "SHARE"}).Select("id", "role", "status").Take(&who, actor.UserID).Error; err != nil {
+			return err
+		}
+		if who.Role != string(domain.RoleStaff) || who.Status != string(domain.StatusActive) {
+			return domain.ErrStaffNotVerified
+		}
 		var prog careProgramRow
 		if err := tx.Where("code = ?", programCode).Take(&prog).Error; errors.Is(err, gorm.ErrRecordNotFound) {
 			return domain.FieldErrors{"program": "error.choose_one"}

@@ -35,10 +35,22 @@ func newCareWorld(t *testing.T) careWorld {
 
 func careWorldOn(t *testing.T, s *repository.Store, clock *testdb.Clock) careWorld {
 	t.Helper()
-	staff := registerStaff(t, s, "李护士", "13900000101", true)
+	staff := verifiedStaff(t, s, "李护士", "13900000101", true)
 	coord := newOperator(t, s, domain.RoleCoordinator, "13800000005")
 	return careWorld{s: s, clock: clock, staff: repository.Actor{UserID: staff.ID, Role: domain.RoleStaff, IP: "test"},
 		coordinator: repository.Actor{UserID: coord.ID, Role: domain.RoleCoordinator, IP: "test"}}
+}
+
+// verifiedStaff registers a staff member and lets her in, as a coordinator's verification would: only a verified
+// staff member asks for help.
+func verifiedStaff(t *testing.T, s *repository.Store, name, phone string, children bool) domain.User {
+	t.Helper()
+	u := registerStaff(t, s, name, phone, children)
+	if _, err := s.SQL().ExecContext(ctx, `UPDATE users SET status = 'active' WHERE id = $1`, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	u.Status = domain.StatusActive
+	return u
 }
 
 var volunteerSeq atomic.Int64

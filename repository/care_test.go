@@ -216,7 +216,7 @@ func TestPairedVolunteerIsAskedAloneFirst(t *testing.T) {
 func TestNoDoubleBooking(t *testing.T) {
 	w := newCareWorld(t)
 	v := w.drivers(t, 1)[0]
-	other := registerStaff(t, w.s, "张医生", "13900000102", false)
+	other := verifiedStaff(t, w.s, "张医生", "13900000102", false)
 	otherActor := repository.Actor{UserID: other.ID, Role: domain.RoleStaff, IP: "test"}
 	a := w.submit(t, ride(domain.UrgencyNormal, 0))
 	b := w.submitAs(t, otherActor, ride(domain.UrgencyNormal, 0)) // the same hour, offered before a is accepted
@@ -245,7 +245,7 @@ func TestCapacityAndDailyCapAndNoRepeat(t *testing.T) {
 	a := w.submit(t, ride(domain.UrgencyNormal, 0))
 	w.accept(t, v, w.offerOf(t, a, v).id)
 
-	other := registerStaff(t, w.s, "张医生", "13900000102", false)
+	other := verifiedStaff(t, w.s, "张医生", "13900000102", false)
 	otherActor := repository.Actor{UserID: other.ID, Role: domain.RoleStaff, IP: "test"}
 	if _, ok := w.offers(t, w.submitAs(t, otherActor, ride(domain.UrgencyNormal, 1)))[v.UserID]; ok {
 		t.Error("a volunteer at capacity was offered another staff member's request")
@@ -257,7 +257,7 @@ func TestCapacityAndDailyCapAndNoRepeat(t *testing.T) {
 	// the daily cap: two offers today at most
 	w.setProgram(t, "daily_offer_cap", 2)
 	fresh := w.drivers(t, 1)[0]
-	third := registerStaff(t, w.s, "王护士", "13900000103", false)
+	third := verifiedStaff(t, w.s, "王护士", "13900000103", false)
 	thirdActor := repository.Actor{UserID: third.ID, Role: domain.RoleStaff, IP: "test"}
 	offered := 0
 	for day := 2; day < 6; day++ {
@@ -447,7 +447,7 @@ func TestRequestsSubmittedAtOnceDoNotDeadlock(t *testing.T) {
 	w.drivers(t, 6)
 	staff := make([]repository.Actor, 10)
 	for i := range staff {
-		u := registerStaff(t, w.s, fmt.Sprintf("护士%d", i), fmt.Sprintf("1390000020%d", i), false)
+		u := verifiedStaff(t, w.s, fmt.Sprintf("护士%d", i), fmt.Sprintf("1390000020%d", i), false)
 		staff[i] = repository.Actor{UserID: u.ID, Role: domain.RoleStaff, IP: "test"}
 	}
 	var wg sync.WaitGroup
@@ -542,5 +542,32 @@ func TestCancelDuringAServiceChecksItOut(t *testing.T) {
 	}
 	if n := w.scalar(t, "SELECT confirmed_minutes FROM volunteer_profiles WHERE user_id = $1", v.UserID); n != 20 {
 		t.Errorf("confirmed minutes %d, want 20", n)
+	}
+}
+
+// A staff member not verified yet, or suspended since, cannot ask for help: the request is refused and nothing of
+// it is written — whatever the page she came from let through.
+func TestOnlyVerifiedStaffAsk(t *testing.T) {
+	w := newCareWorld(t)
+	w.drivers(t, 3)
+	pending := registerStaff(t, w.s, "王护士", "13900000102", false)
+	asks := func(who repository.Actor) error {
+		_, err := w.s.SubmitRequest(ctx, who, "one_to_one", ride(domain.UrgencyNormal, 0))
+		return err
+	}
+	if err := asks(repository.Actor{UserID: pending.ID, Role: domain.RoleStaff, IP: "test"}); !errors.Is(err, domain.ErrStaffNotVerified) {
+		t.Errorf("a staff member waiting for verification: %v, want refused", err)
+	}
+	if _, err := w.s.SQL().ExecContext(ctx, `UPDATE users SET status = 'suspended' WHERE id = $1`, w.staff.UserID); err != nil {
+		t.Fatal(err)
+	}
+	if err := asks(w.staff); !errors.Is(err, domain.ErrStaffNotVerified) {
+		t.Errorf("a suspended staff member: %v, want refused", err)
+	}
+	if n := w.scalar(t, "SELECT count(*) FROM care_requests"); n != 0 {
+		t.Errorf("%d requests written", n)
+	}
+	if err := asks(w.coordinator); !errors.Is(err, domain.ErrStaffNotVerified) {
+		t.Errorf("a coordinator asking for herself: %v, want refused", err)
 	}
 }
