@@ -50,7 +50,6 @@ func (a *App) staffHome(c echo.Context) error {
 	return a.views.render(c, http.StatusOK, "staff_home", p)
 }
 
-
 // staffRequestFormView is the request form of one program.
 type staffRequestFormView struct {
 	Program *repository.CareProgram
