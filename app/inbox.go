@@ -108,6 +108,10 @@ func inboxTarget(role domain.Role, n repository.Notification) string {
 		return "/staff/requests/" + itoa64(n.RequestID)
 	case role == domain.RoleStaff && n.PairingID != 0:
 		return "/staff/pairings/" + itoa64(n.PairingID)
+	case role == domain.RoleStaff && n.VoucherID != 0:
+		return "/staff/vouchers/" + itoa64(n.VoucherID)
+	case role == domain.RoleStaff && n.ApplicationID != 0:
+		return "/staff" // her home lists her applications, with the reason of a rejection
 	case slices.Contains(domain.OperatorRoles, role) && n.RequestID != 0:
 		return "/admin/dispatch/requests/" + itoa64(n.RequestID)
 	}
