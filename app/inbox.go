@@ -31,7 +31,8 @@ type inboxLine struct {
 // inboxKinds are the kinds the inbox has a sentence for; another (a kind added later) reads as a new message.
 var inboxKinds = []string{repository.NoteOffer, repository.NoteTaken, repository.NoteWithdrawn, repository.NoteAccepted,
 	repository.NoteCancelled, repository.NoteEscalated, repository.NoteCheckedIn, repository.NoteCheckedOut,
-	repository.NoteConfirmed, repository.NotePairingEnded, repository.NoteDispatched, repository.NoteAssigned}
+	repository.NoteConfirmed, repository.NotePairingEnded, repository.NoteDispatched, repository.NoteAssigned,
+	repository.NoteBenefitApproved, repository.NoteBenefitRejected}
 
 // inboxSentence is what a notification says: its kind's sentence, then its detail.
 func inboxSentence(p *Page, n repository.Notification) string {

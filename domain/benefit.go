@@ -166,7 +166,7 @@ func (f BenefitApplicationForm) Check(perChild bool, places, children []int64) (
 			a.ChildID = chosenID(fe, "child", f.ChildID, children)
 		}
 		if !f.Consent {
-			fe.Add("consent", "care.error.consent_required")
+			fe.Add("consent", "benefits.error.consent_required")
 		}
 	}
 	return a, fe

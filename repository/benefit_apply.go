@@ -36,7 +36,9 @@ func (l StaffBenefitLine) ProgramName(lang string) string {
 }
 
 // PlaceName is the place's name in a language.
-func (l StaffBenefitLine) PlaceName(lang string) string { return inLang(lang, l.PlaceNameZh, l.PlaceNameEn) }
+func (l StaffBenefitLine) PlaceName(lang string) string {
+	return inLang(lang, l.PlaceNameZh, l.PlaceNameEn)
+}
 
 // Expired reports whether its voucher ran out unredeemed by now.
 func (l StaffBenefitLine) Expired(now time.Time) bool {

@@ -47,7 +47,9 @@ func (l BenefitQueueLine) ProgramName(lang string) string {
 }
 
 // PlaceName is the place's name in a language.
-func (l BenefitQueueLine) PlaceName(lang string) string { return inLang(lang, l.PlaceNameZh, l.PlaceNameEn) }
+func (l BenefitQueueLine) PlaceName(lang string) string {
+	return inLang(lang, l.PlaceNameZh, l.PlaceNameEn)
+}
 
 // Left is how many the holder has left once those approved are counted.
 func (l BenefitQueueLine) Left() int { return domain.QuotaLeft(l.Quota, l.Approved) }

@@ -78,7 +78,9 @@ func (p careProgramRow) Benefit() domain.BenefitSettings {
 }
 
 // PerChild reports whether the program's quota counts per child.
-func (p careProgramRow) PerChild() bool { return p.QuotaPer != nil && *p.QuotaPer == domain.QuotaPerChild }
+func (p careProgramRow) PerChild() bool {
+	return p.QuotaPer != nil && *p.QuotaPer == domain.QuotaPerChild
+}
 
 // dateText is a date as the database reads it (yyyy-mm-dd, the Shanghai date), or nil.
 func dateText(t *time.Time) *string {

@@ -34,7 +34,9 @@ type Voucher struct {
 }
 
 // ProgramName is the program's name in a language.
-func (v Voucher) ProgramName(lang string) string { return inLang(lang, v.ProgramNameZh, v.ProgramNameEn) }
+func (v Voucher) ProgramName(lang string) string {
+	return inLang(lang, v.ProgramNameZh, v.ProgramNameEn)
+}
 
 // PlaceName is the place's name in a language.
 func (v Voucher) PlaceName(lang string) string { return inLang(lang, v.PlaceNameZh, v.PlaceNameEn) }
