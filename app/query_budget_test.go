@@ -81,12 +81,12 @@ var queryBudgets = map[string]int64{
 	"/volunteer/profile":             5,
 	"/volunteer/requests/:id":        5, // 4, and a tutoring request's children
 	// Benefits (app/benefit_*.go, app/venue_desk.go).
-	"/admin/benefits":       4,
+	"/admin/benefits":       3,
 	"/admin/venues":         3,
-	"/staff/benefits/:code": 8,
-	"/staff/vouchers/:id":   4,
-	"/venue":                2,
-	"/venue/redeem":         5,
+	"/staff/benefits/:code": 7,
+	"/staff/vouchers/:id":   3,
+	"/venue":                1,
+	"/venue/redeem":         4,
 }
 
 // budgetCity is the smaller of the two seeded cities the pages are counted on; the larger has ten times its data.
