@@ -15,8 +15,8 @@ import (
 
 // Who may reach each route. everyone: anonymous included; anyone: every logged-in role.
 var (
-	everyone = []domain.Role{"anonymous", domain.RoleStaff, domain.RoleVolunteer, domain.RoleAdmin, domain.RoleFinance, domain.RoleCoordinator, domain.RoleAuditor}
-	anyone   = []domain.Role{domain.RoleStaff, domain.RoleVolunteer, domain.RoleAdmin, domain.RoleFinance, domain.RoleCoordinator, domain.RoleAuditor}
+	everyone = []domain.Role{"anonymous", domain.RoleStaff, domain.RoleVolunteer, domain.RoleAdmin, domain.RoleFinance, domain.RoleCoordinator, domain.RoleAuditor, domain.RoleVenue}
+	anyone   = []domain.Role{domain.RoleStaff, domain.RoleVolunteer, domain.RoleAdmin, domain.RoleFinance, domain.RoleCoordinator, domain.RoleAuditor, domain.RoleVenue}
 	ops      = []domain.Role{domain.RoleAdmin, domain.RoleFinance, domain.RoleCoordinator, domain.RoleAuditor}
 	readers  = []domain.Role{domain.RoleAdmin, domain.RoleCoordinator, domain.RoleAuditor}
 	coord    = []domain.Role{domain.RoleAdmin, domain.RoleCoordinator}

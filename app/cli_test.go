@@ -85,8 +85,8 @@ func TestDemoDataIsIdempotent(t *testing.T) {
 		return accounts.Count.N, log.Count.N
 	}
 	people, events := count()
-	if people != 4+5+10+2+2 {
-		t.Fatalf("%d demo accounts, want 23", people)
+	if people != 4+2+5+10+2+2 {
+		t.Fatalf("%d demo accounts, want 25 (4 operators, 2 venue desks, 5+2 staff, 10+2 volunteers)", people)
 	}
 	// A coordinator has work waiting: registrations, a qualification, a list to confirm.
 	counts, err := store.HomeCounts(ctx)
@@ -103,8 +103,15 @@ func TestDemoDataIsIdempotent(t *testing.T) {
 	if n := liveDemoOffers(t, store); n < 3 {
 		t.Errorf("%d live offers in the demo volunteers' inboxes, want at least 3", n)
 	}
+	vouchers := demoVoucherStates(t, store)
+	if vouchers["issued"] == 0 || vouchers["redeemed"] == 0 || vouchers["submitted"] == 0 {
+		t.Errorf("the demo's benefits: %v, want vouchers issued and redeemed and an application waiting", vouchers)
+	}
 	if err := seedDemo(ctx, store); err != nil {
 		t.Fatal(err)
+	}
+	if again := demoVoucherStates(t, store); !maps.Equal(again, vouchers) {
+		t.Errorf("second run changed the benefits: %v → %v", vouchers, again)
 	}
 	if again := demoRequestStates(t, store); !maps.Equal(again, requests) {
 		t.Errorf("second run changed the requests: %v → %v", requests, again)
@@ -113,7 +120,7 @@ func TestDemoDataIsIdempotent(t *testing.T) {
 		t.Fatalf("second run changed things: %d→%d accounts, %d→%d audit events", people, p2, events, e2)
 	}
 	// Every demo login works and lands on its role's home; the volunteers' qualifications are verified.
-	for _, phone := range []string{"13800000001", "13800000002", "13800000003", "13800000004", "13900000005", "13700000010"} {
+	for _, phone := range []string{"13800000001", "13800000002", "13800000003", "13800000004", "13800000005", "13800000006", "13900000005", "13700000010"} {
 		u, err := store.Login(ctx, phone, DemoPassword, "127.0.0.1")
 		if err != nil || u.Status != domain.StatusActive {
 			t.Fatalf("demo login %s: %+v %v", phone, u, err)
@@ -229,4 +236,19 @@ func TestSeedCommand(t *testing.T) {
 	if code, out, _ := runMain(env, "ledger", "verify"); code != 0 {
 		t.Fatalf("verify after seed --force: exit %d\n%s", code, out)
 	}
+}
+
+// demoVoucherStates counts the demo's benefit applications waiting and its vouchers issued and redeemed.
+func demoVoucherStates(t *testing.T, store *repository.Store) map[string]int {
+	t.Helper()
+	out := map[string]int{}
+	var submitted, issued, redeemed int
+	err := store.SQL().QueryRow(`SELECT (SELECT count(*) FROM benefit_applications WHERE status = 'submitted'),
+		(SELECT count(*) FROM vouchers), (SELECT count(*) FROM vouchers WHERE redeemed_at IS NOT NULL)`).
+		Scan(&submitted, &issued, &redeemed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out["submitted"], out["issued"], out["redeemed"] = submitted, issued, redeemed
+	return out
 }

@@ -114,7 +114,10 @@ func seedDemo(ctx context.Context, store *repository.Store) error {
 	if err := seedDemoFund(ctx, store); err != nil {
 		return err
 	}
-	return seedDemoCare(ctx, store)
+	if err := seedDemoCare(ctx, store); err != nil {
+		return err
+	}
+	return seedDemoBenefits(ctx, store)
 }
 
 // demoMatchingFacts gives the demo drivers their seats and the tutors their subjects and grades, as the
@@ -239,7 +242,7 @@ func verifyAll(ctx context.Context, store *repository.Store, verifier repository
 
 func printDemoLogins(w io.Writer, cfg config.Config) {
 	fmt.Fprintf(w, "\nDemo data is loaded. Open %s and log in with any of these (password %q):\n", cfg.BaseURL, DemoPassword)
-	for _, op := range demoOperators {
+	for _, op := range append(demoOperators[:len(demoOperators):len(demoOperators)], demoVenues...) {
 		fmt.Fprintf(w, "  %-12s %s  %s\n", op.Role, op.Phone, op.Name)
 	}
 	fmt.Fprintf(w, "  %-12s 13900000001 … 13900000005 (13900000006, 13900000007 wait for verification)\n", domain.RoleStaff)

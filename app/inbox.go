@@ -31,7 +31,8 @@ type inboxLine struct {
 // inboxKinds are the kinds the inbox has a sentence for; another (a kind added later) reads as a new message.
 var inboxKinds = []string{repository.NoteOffer, repository.NoteTaken, repository.NoteWithdrawn, repository.NoteAccepted,
 	repository.NoteCancelled, repository.NoteEscalated, repository.NoteCheckedIn, repository.NoteCheckedOut,
-	repository.NoteConfirmed, repository.NotePairingEnded, repository.NoteDispatched, repository.NoteAssigned}
+	repository.NoteConfirmed, repository.NotePairingEnded, repository.NoteDispatched, repository.NoteAssigned,
+	repository.NoteBenefitApproved, repository.NoteBenefitRejected}
 
 // inboxSentence is what a notification says: its kind's sentence, then its detail.
 func inboxSentence(p *Page, n repository.Notification) string {
@@ -108,6 +109,10 @@ func inboxTarget(role domain.Role, n repository.Notification) string {
 		return "/staff/requests/" + itoa64(n.RequestID)
 	case role == domain.RoleStaff && n.PairingID != 0:
 		return "/staff/pairings/" + itoa64(n.PairingID)
+	case role == domain.RoleStaff && n.VoucherID != 0:
+		return "/staff/vouchers/" + itoa64(n.VoucherID)
+	case role == domain.RoleStaff && n.ApplicationID != 0:
+		return "/staff" // her home lists her applications, with the reason of a rejection
 	case slices.Contains(domain.OperatorRoles, role) && n.RequestID != 0:
 		return "/admin/dispatch/requests/" + itoa64(n.RequestID)
 	}

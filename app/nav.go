@@ -13,6 +13,8 @@ func homeOf(r domain.Role) string {
 		return "/staff"
 	case domain.RoleVolunteer:
 		return "/volunteer"
+	case domain.RoleVenue:
+		return "/venue/redeem"
 	}
 	return "/admin"
 }
@@ -30,6 +32,7 @@ var navSections = []navItem{
 	{Href: "/admin/disbursements", Key: "nav.disbursements"},
 	{Href: "/admin/ledger", Key: "nav.ledger"},
 	{Href: "/admin/dispatch", Key: "nav.dispatch"},
+	{Href: "/admin/benefits", Key: "nav.benefits"},
 	{Href: "/admin/verification", Key: "nav.verification"},
 	{Href: "/admin/people", Key: "nav.people"},
 	{Href: "/admin/eligibility", Key: "nav.eligibility"},
@@ -42,6 +45,7 @@ var navSections = []navItem{
 var navSectionOf = map[string]string{
 	"/admin/donors": "/admin/donations", "/admin/receipts": "/admin/donations", "/admin/statements": "/admin/donations",
 	"/admin/quarters": "/admin/ledger", "/admin/exports": "/admin/ledger", "/admin/qualifications": "/admin/verification",
+	"/admin/venues": "/admin/programs", "/admin/places": "/admin/programs",
 }
 
 // inSection reports whether path is the section's own page or a page under it.

@@ -28,6 +28,12 @@ type programForm struct {
 	OffersNormal     string `form:"offers_normal"`
 	MinutesNormal    string `form:"minutes_normal"`
 	DailyCap         string `form:"daily_offer_cap"`
+	// A benefit program's quota and period (app/benefit_places.go has its places).
+	Quota     string `form:"quota"`
+	QuotaPer  string `form:"quota_per"`
+	Period    string `form:"period"`
+	TermStart string `form:"term_start"`
+	TermEnd   string `form:"term_end"`
 }
 
 func (f programForm) program() domain.ProgramForm {
@@ -37,12 +43,14 @@ func (f programForm) program() domain.ProgramForm {
 			domain.UrgencyNormal: f.OffersNormal},
 		Minutes: map[string]string{domain.UrgencyEmergency: f.MinutesEmergency, domain.UrgencyUrgent: f.MinutesUrgent,
 			domain.UrgencyNormal: f.MinutesNormal},
-		DailyCap: f.DailyCap}
+		DailyCap: f.DailyCap,
+		Benefit:  domain.BenefitForm{Quota: f.Quota, QuotaPer: f.QuotaPer, Period: f.Period, TermStart: f.TermStart, TermEnd: f.TermEnd}}
 }
 
 type programEditView struct {
 	Program   repository.CareProgram
 	Urgencies []string
+	benefitPlacesView
 }
 
 func (a *App) programEditForm(c echo.Context) error {
@@ -55,24 +63,12 @@ func (a *App) programEditForm(c echo.Context) error {
 		return err
 	}
 	p := a.newPage(c, "program_edit.title")
-	p.Form.Set("name_zh", pr.NameZh)
-	p.Form.Set("name_en", pr.NameEn)
-	p.Form.Set("description_zh", pr.DescriptionZh)
-	p.Form.Set("description_en", pr.DescriptionEn)
-	if pr.Active {
-		p.Form.Set("active", "yes")
+	fillProgramForm(p, pr)
+	v := programEditView{Program: pr, Urgencies: domain.Urgencies}
+	if v.benefitPlacesView, err = a.loadBenefitPlaces(c, pr); err != nil {
+		return err
 	}
-	p.Form.Set("qualification", pr.QualificationCode())
-	if pr.Sensitive {
-		p.Form.Set("sensitive", "yes")
-	}
-	d := pr.Dispatch()
-	for _, u := range domain.Urgencies {
-		p.Form.Set("offers_"+u, strconv.Itoa(d.Offers[u]))
-		p.Form.Set("minutes_"+u, strconv.Itoa(d.Minutes(u)))
-	}
-	p.Form.Set("daily_offer_cap", strconv.Itoa(d.DailyCap))
-	p.Data = programEditView{Program: pr, Urgencies: domain.Urgencies}
+	p.Data = v
 	return a.views.render(c, http.StatusOK, "program_edit", p)
 }
 
@@ -93,8 +89,34 @@ func (a *App) updateProgram(c echo.Context) error {
 			return err
 		}
 		p := a.newPage(c, "program_edit.title")
-		p.Form, p.Errors, p.Data = c.Request().PostForm, fe, programEditView{Program: pr, Urgencies: domain.Urgencies}
+		v := programEditView{Program: pr, Urgencies: domain.Urgencies}
+		if v.benefitPlacesView, err = a.loadBenefitPlaces(c, pr); err != nil {
+			return err
+		}
+		p.Form, p.Errors, p.Data = c.Request().PostForm, fe, v
 		return a.views.render(c, http.StatusUnprocessableEntity, "program_edit", p)
 	}
 	return a.afterAction(c, err, "/admin/programs", "programs.updated")
+}
+
+// fillProgramForm fills the program's form with what it has stored.
+func fillProgramForm(p *Page, pr repository.CareProgram) {
+	p.Form.Set("name_zh", pr.NameZh)
+	p.Form.Set("name_en", pr.NameEn)
+	p.Form.Set("description_zh", pr.DescriptionZh)
+	p.Form.Set("description_en", pr.DescriptionEn)
+	if pr.Active {
+		p.Form.Set("active", "yes")
+	}
+	p.Form.Set("qualification", pr.QualificationCode())
+	if pr.Sensitive {
+		p.Form.Set("sensitive", "yes")
+	}
+	d := pr.Dispatch()
+	for _, u := range domain.Urgencies {
+		p.Form.Set("offers_"+u, strconv.Itoa(d.Offers[u]))
+		p.Form.Set("minutes_"+u, strconv.Itoa(d.Minutes(u)))
+	}
+	p.Form.Set("daily_offer_cap", strconv.Itoa(d.DailyCap))
+	setBenefitForm(p, pr)
 }

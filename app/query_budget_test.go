@@ -22,7 +22,7 @@ var queryBudgets = map[string]int64{
 	"/":                              0,
 	"/account":                       3,
 	"/account/close":                 2,
-	"/account/data":                  5,
+	"/account/data":                  6,
 	"/account/password":              2,
 	"/admin":                         9,
 	"/admin/audit":                   6,
@@ -47,7 +47,7 @@ var queryBudgets = map[string]int64{
 	"/admin/people":                  4,
 	"/admin/people/:id":              5,
 	"/admin/programs":                3,
-	"/admin/programs/:id/edit":       3,
+	"/admin/programs/:id/edit":       5, // a benefit program's: its places and the venue accounts
 	"/admin/quarters":                4,
 	"/admin/receipts/:id":            4,
 	"/admin/statements":              5,
@@ -65,7 +65,7 @@ var queryBudgets = map[string]int64{
 	"/register/staff":                0,
 	"/register/volunteer":            0,
 	"/reset/:token":                  1,
-	"/staff":                         8,
+	"/staff":                         10,
 	"/staff/pairings/:id":            4,
 	"/staff/requests/:id":            6,
 	"/staff/requests/new":            5,
@@ -80,6 +80,13 @@ var queryBudgets = map[string]int64{
 	"/volunteer/pairings/:id":        5, // the contact view's audit event is one
 	"/volunteer/profile":             5,
 	"/volunteer/requests/:id":        5, // 4, and a tutoring request's children
+	// Benefits (app/benefit_*.go, app/venue_desk.go).
+	"/admin/benefits":       3,
+	"/admin/venues":         3,
+	"/staff/benefits/:code": 7,
+	"/staff/vouchers/:id":   3,
+	"/venue":                1,
+	"/venue/redeem":         4,
 }
 
 // budgetCity is the smaller of the two seeded cities the pages are counted on; the larger has ten times its data.
@@ -165,7 +172,7 @@ func (ba *budgetApp) pages() map[string]struct{ path, phone string } {
 		"/admin/people/:id":              {"/admin/people/" + one(`SELECT id FROM users WHERE phone = '13700000001'`), "13800000003"},
 		"/admin/eligibility/imports/:id": {"/admin/eligibility/imports/" + one(`SELECT max(id) FROM eligibility_imports`), "13800000003"},
 		"/admin/donors/:id":              {"/admin/donors/" + donor, "13800000002"},
-		"/admin/programs/:id/edit":       {"/admin/programs/" + one(`SELECT id FROM programs WHERE code = 'one_to_one'`) + "/edit", "13800000001"},
+		"/admin/programs/:id/edit":       {"/admin/programs/" + one(`SELECT id FROM programs WHERE code = 'interest_classes'`) + "/edit", "13800000001"},
 		"/admin/donors/:id/edit":         {"/admin/donors/" + donor + "/edit", "13800000002"},
 		"/admin/donors/:id/merge":        {"/admin/donors/" + donor + "/merge", "13800000002"},
 		"/admin/donations/:id":           {"/admin/donations/" + one(`SELECT max(id) FROM donations`), "13800000002"},
@@ -184,6 +191,9 @@ func (ba *budgetApp) pages() map[string]struct{ path, phone string } {
 		"/staff/requests/new":     {"/staff/requests/new?program=tutoring", "13900000001"},
 		"/staff/requests/:id":     {staffCareBudgetPath(ba, "request"), "13900000002"},
 		"/staff/pairings/:id":     {staffCareBudgetPath(ba, "pairing"), "13900000002"},
+		"/staff/benefits/:code":   {"/staff/benefits/interest_classes", "13900000001"},
+		"/staff/vouchers/:id": {"/staff/vouchers/" + one(`SELECT v.id FROM vouchers v JOIN users u ON u.id = v.staff_id
+			WHERE u.phone = '13900000001' ORDER BY v.id LIMIT 1`), "13900000001"},
 	}
 }
 
@@ -196,7 +206,7 @@ func loginFor(rs roleSet) string {
 		phone string
 		role  string
 	}{{"13800000002", "finance"}, {"13800000003", "coordinator"}, {"13800000001", "admin"}, {"13800000004", "auditor"},
-		{"13900000001", "staff"}, {"13700000001", "volunteer"}} {
+		{"13900000001", "staff"}, {"13700000001", "volunteer"}, {"13800000005", "venue"}} {
 		for _, r := range rs {
 			if string(r) == l.role {
 				return l.phone

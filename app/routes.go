@@ -36,6 +36,9 @@ var (
 	// Dispatch: coordinators (and the admin) assign and re-dispatch; the auditor reads the board.
 	dispatchReaders = roleSet{domain.RoleAdmin, domain.RoleCoordinator, domain.RoleAuditor}
 	dispatchers     = roleSet{domain.RoleAdmin, domain.RoleCoordinator}
+	// Benefits: coordinators (and the admin) decide applications, as they verify people; the auditor reads the
+	// queue. A venue's desk redeems vouchers and opens nothing else but its account.
+	venueOnly = roleSet{domain.RoleVenue}
 )
 
 // can reports whether u may open what rs guards.
@@ -177,6 +180,22 @@ func (a *App) routes(e *echo.Echo) {
 	r.add(http.MethodGet, "/admin/dispatch/requests/:id", a.dispatchRequestPage, dispatchReaders)
 	r.add(http.MethodPost, "/admin/dispatch/requests/:id/assign", a.assignVolunteer, dispatchers)
 	r.add(http.MethodPost, "/admin/dispatch/requests/:id/redispatch", a.redispatchRequest, dispatchers)
+
+	// Benefits and vouchers (app/benefit_*.go, app/venue_desk.go).
+	r.add(http.MethodGet, "/staff/benefits/:code", a.staffBenefitPage, staffOnly)
+	r.add(http.MethodPost, "/staff/benefits/:code", a.applyBenefit, staffOnly)
+	r.add(http.MethodGet, "/staff/vouchers/:id", a.staffVoucherPage, staffOnly)
+	r.add(http.MethodGet, "/admin/benefits", a.benefitQueue, dispatchReaders)
+	r.add(http.MethodPost, "/admin/benefits/:id/approve", a.approveApplication, dispatchers)
+	r.add(http.MethodPost, "/admin/benefits/:id/reject", a.rejectApplication, dispatchers)
+	r.add(http.MethodPost, "/admin/programs/:id/places", a.createBenefitPlace, adminsOnly)
+	r.add(http.MethodPost, "/admin/places/:id", a.updateBenefitPlace, adminsOnly)
+	r.add(http.MethodGet, "/admin/venues", a.venuesPage, adminsOnly)
+	r.add(http.MethodPost, "/admin/venues", a.createVenue, adminsOnly)
+	r.add(http.MethodGet, "/venue", a.venueHome, venueOnly)
+	r.add(http.MethodGet, "/venue/redeem", a.venueRedeemPage, venueOnly)
+	r.add(http.MethodPost, "/venue/redeem", a.venueLookUp, venueOnly)
+	r.add(http.MethodPost, "/venue/redeem/confirm", a.venueRedeem, venueOnly)
 }
 
 // routeTable registers routes with who may open them, and answers "may this person open that?" for the pages.

@@ -27,6 +27,8 @@ type staffHomeView struct {
 	repository.Person
 	Care     repository.StaffCareHome
 	Programs []staffProgram
+	Benefits repository.StaffBenefits // app/benefit_staff.go
+	Now      time.Time
 }
 
 func (a *App) staffHome(c echo.Context) error {
@@ -44,6 +46,10 @@ func (a *App) staffHome(c echo.Context) error {
 		for _, pr := range v.Care.Programs {
 			v.Programs = append(v.Programs, staffProgram{CareProgram: pr, Categories: domain.ProgramCategories(pr.Code)})
 		}
+		if v.Benefits, err = a.store.StaffBenefitHome(ctx, u.ID); err != nil {
+			return err
+		}
+		v.Now = a.store.Now()
 	}
 	p := a.newPage(c, "staff_home.title")
 	p.Data = v

@@ -34,6 +34,7 @@ type ProgramForm struct {
 	Offers                       map[string]string // urgency -> offers per round
 	Minutes                      map[string]string // urgency -> how many minutes an offer stays open
 	DailyCap                     string
+	Benefit                      BenefitForm // a benefit program's quota and period
 }
 
 // ProgramSettings are a program's checked settings, ready to store.
@@ -44,6 +45,7 @@ type ProgramSettings struct {
 	Qualification                string
 	Sensitive                    bool
 	Dispatch                     DispatchSettings
+	Benefit                      *BenefitSettings // a benefit program's; nil for the others
 }
 
 // Minutes is how long an offer of an urgency stays open, in whole minutes (as stored and typed).
@@ -70,6 +72,10 @@ func (f ProgramForm) Check(kind string) (ProgramSettings, FieldErrors) {
 		fe.Add("qualification", "programs.error.qualification_service")
 	case !IsQualification(s.Qualification):
 		fe.Add("qualification", "error.choose_one")
+	}
+	if kind == ProgramBenefit {
+		b := f.Benefit.Check(fe)
+		s.Benefit = &b
 	}
 	if kind != ProgramService {
 		return s, fe

@@ -37,6 +37,9 @@ func TestProgramFormCheckReadsTheSettings(t *testing.T) {
 	}
 }
 
+// yearly is a benefit program's quota as the venue vouchers have it: two per staff member a year.
+var yearly = domain.BenefitForm{Quota: "2", QuotaPer: domain.QuotaPerStaff, Period: domain.PeriodYear}
+
 func TestProgramFormCheck(t *testing.T) {
 	cases := []struct {
 		name   string
@@ -62,10 +65,12 @@ func TestProgramFormCheck(t *testing.T) {
 		{"no qualification", domain.ProgramService, func(f *domain.ProgramForm) { f.Qualification = "" }, domain.FieldErrors{}},
 		{"a qualification for a grant", domain.ProgramGrant, func(f *domain.ProgramForm) {},
 			domain.FieldErrors{"qualification": "programs.error.qualification_service"}},
-		{"a benefit without one", domain.ProgramBenefit, func(f *domain.ProgramForm) { f.Qualification = "" }, domain.FieldErrors{}},
+		{"a benefit without one", domain.ProgramBenefit, func(f *domain.ProgramForm) { f.Qualification, f.Benefit = "", yearly }, domain.FieldErrors{}},
 		{"a benefit does not dispatch", domain.ProgramBenefit, func(f *domain.ProgramForm) {
-			f.Qualification, f.Offers, f.Minutes, f.DailyCap = "", nil, nil, ""
+			f.Qualification, f.Offers, f.Minutes, f.DailyCap, f.Benefit = "", nil, nil, "", yearly
 		}, domain.FieldErrors{}},
+		{"a benefit needs its quota and period", domain.ProgramBenefit, func(f *domain.ProgramForm) { f.Qualification = "" },
+			domain.FieldErrors{"quota": "error.required", "quota_per": "error.choose_one", "period": "error.choose_one"}},
 		{"no offers", domain.ProgramService, func(f *domain.ProgramForm) { f.Offers["urgent"] = "" },
 			domain.FieldErrors{"offers_urgent": "error.required"}},
 		{"zero offers", domain.ProgramService, func(f *domain.ProgramForm) { f.Offers["emergency"] = "0" },

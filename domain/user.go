@@ -17,12 +17,15 @@ const (
 	RoleFinance     Role = "finance"
 	RoleCoordinator Role = "coordinator"
 	RoleAuditor     Role = "auditor"
+	// RoleVenue is a youth centre's or venue's desk: it redeems benefit vouchers, nothing else.
+	RoleVenue Role = "venue"
 )
 
 // Roles lists every role, people first, then operators.
-var Roles = []Role{RoleStaff, RoleVolunteer, RoleAdmin, RoleFinance, RoleCoordinator, RoleAuditor}
+var Roles = []Role{RoleStaff, RoleVolunteer, RoleAdmin, RoleFinance, RoleCoordinator, RoleAuditor, RoleVenue}
 
-// OperatorRoles are the roles of the fund's own people.
+// OperatorRoles are the roles of the fund's own people. A venue's desk is an operator account too (the admin
+// creates it and only the admin may see it, domain.CanSeeAccount), but not the fund's: it is listed apart.
 var OperatorRoles = []Role{RoleAdmin, RoleFinance, RoleCoordinator, RoleAuditor}
 
 // Valid reports whether r is one of the known roles.

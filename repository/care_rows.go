@@ -30,7 +30,13 @@ type careProgramRow struct {
 	OffersNormal     int
 	MinutesNormal    int
 	DailyOfferCap    int
-	UpdatedAt        time.Time
+	// A benefit program's quota, what it counts and its period (00013_benefits.sql); nil for the others.
+	Quota     *int
+	QuotaPer  *string
+	Period    *string
+	TermStart *time.Time
+	TermEnd   *time.Time
+	UpdatedAt time.Time
 }
 
 func (careProgramRow) TableName() string { return "programs" }
@@ -199,9 +205,12 @@ type notificationRow struct {
 	RequestID *int64
 	OfferID   *int64
 	PairingID *int64
-	Detail    string
-	CreatedAt time.Time
-	ReadAt    *time.Time
+	// A benefit application's (a rejection) or voucher's (an approval); 00013_benefits.sql.
+	ApplicationID *int64
+	VoucherID     *int64
+	Detail        string
+	CreatedAt     time.Time
+	ReadAt        *time.Time
 }
 
 func (notificationRow) TableName() string { return "notifications" }
@@ -209,6 +218,7 @@ func (notificationRow) TableName() string { return "notifications" }
 // noteAbout is what a notification points at: a request, an offer, a pairing (zero where not).
 type noteAbout struct {
 	Request, Offer, Pairing int64
+	Application, Voucher    int64
 	Detail                  string
 }
 
@@ -230,6 +240,12 @@ func notify(tx *gorm.DB, kind string, about noteAbout, recipients ...int64) erro
 		}
 		if about.Pairing != 0 {
 			rows[i].PairingID = &about.Pairing
+		}
+		if about.Application != 0 {
+			rows[i].ApplicationID = &about.Application
+		}
+		if about.Voucher != 0 {
+			rows[i].VoucherID = &about.Voucher
 		}
 	}
 	return tx.Omit("ID").Create(&rows).Error

@@ -20,6 +20,7 @@ type MyData struct {
 	Volunteer      *volunteerProfileRow `json:"volunteer_profile,omitempty"`
 	Qualifications []Qualification      `json:"qualifications,omitempty"`
 	Consents       []consentRow         `json:"consents"`
+	Benefits       []MyBenefit          `json:"benefits,omitempty"`
 	Activity       []AuditEntry         `json:"activity"`
 }
 
@@ -33,6 +34,9 @@ func (s *Store) ExportMyData(ctx context.Context, userID int64) (MyData, error) 
 		Account: map[string]any{"id": p.ID, "phone": p.Phone, "name": p.Name, "role": p.Role, "status": p.Status, "created_at": p.CreatedAt}}
 	db := s.db.WithContext(ctx)
 	if err := db.Where("user_id = ?", userID).Order("id").Find(&d.Consents).Error; err != nil {
+		return d, err
+	}
+	if d.Benefits, err = myBenefits(db, userID); err != nil {
 		return d, err
 	}
 	activity, err := s.AuditLog(ctx, AuditFilter{SubjectUserID: userID, Limit: 1000}, domain.Cursor{})
@@ -66,6 +70,7 @@ func (s *Store) CloseAccount(ctx context.Context, actor Actor, password string) 
 		}
 		steps := []string{
 			`UPDATE staff_profiles SET department = '', position = '', address = '', eligibility_entry_id = NULL WHERE user_id = ?`,
+			closeBenefitsSQL, // before her children go: her applications keep their numbers, not the child
 			`DELETE FROM staff_children WHERE user_id = ?`,
 			`UPDATE volunteer_profiles SET id_number_masked = '', id_number_hash = NULL WHERE user_id = ?`,
 			`UPDATE volunteer_qualifications SET detail = '' WHERE user_id = ?`,

@@ -97,6 +97,9 @@ func (p *careProgramRow) apply(s domain.ProgramSettings) {
 	if s.Qualification != "" {
 		p.Qualification = &s.Qualification
 	}
+	if b := s.Benefit; b != nil {
+		p.Quota, p.QuotaPer, p.Period, p.TermStart, p.TermEnd = &b.Quota, &b.QuotaPer, &b.Period, b.TermStart, b.TermEnd
+	}
 	d := s.Dispatch
 	if d.Offers == nil { // a program that does not dispatch keeps what it has
 		return
@@ -114,7 +117,8 @@ func (p careProgramRow) columns() map[string]any {
 		"description_en": p.DescriptionEn, "active": p.Active, "qualification": p.Qualification, "sensitive": p.Sensitive,
 		"offers_emergency": p.OffersEmergency, "minutes_emergency": p.MinutesEmergency, "offers_urgent": p.OffersUrgent,
 		"minutes_urgent": p.MinutesUrgent, "offers_normal": p.OffersNormal, "minutes_normal": p.MinutesNormal,
-		"daily_offer_cap": p.DailyOfferCap, "updated_at": p.UpdatedAt}
+		"daily_offer_cap": p.DailyOfferCap, "updated_at": p.UpdatedAt,
+		"quota": p.Quota, "quota_per": p.QuotaPer, "period": p.Period, "term_start": dateText(p.TermStart), "term_end": dateText(p.TermEnd)}
 }
 
 // changedProgramSettings keeps the settings that differ, before and after; the time of the change is the event's.

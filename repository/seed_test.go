@@ -113,7 +113,8 @@ func TestSeededTablesTakeNewRows(t *testing.T) {
 	f := seededFund(t, 7)
 	for _, table := range []string{"users", "eligibility_entries", "donors", "donations", "ledger_transactions",
 		"disbursements", "staff_children", "volunteer_qualifications", "consents", "receipts", "audit_events", "ledger_entries",
-		"pairings", "care_requests", "care_occurrences", "care_offers", "care_services", "care_events", "notifications"} {
+		"pairings", "care_requests", "care_occurrences", "care_offers", "care_services", "care_events", "notifications",
+		"benefit_places", "benefit_applications", "vouchers"} {
 		var next, max int64
 		err := f.s.SQL().QueryRow(`SELECT nextval(pg_get_serial_sequence($1, 'id'))`, table).Scan(&next)
 		if err == nil {
@@ -568,5 +569,52 @@ func TestSeededCareIsDeterministic(t *testing.T) {
 	c, _ := seededCare(t, 7, seedClockAt.Add(-6*time.Hour))
 	if fingerprint(a, true) != fingerprint(c, true) {
 		t.Error("seed 7 gave other past care requests later the same day")
+	}
+}
+
+// The seeded benefits keep the rules the app keeps: no holder over the quota in a period, a valid and unique code
+// for each approved application, redeemed only at its place's desk and before it expired.
+func TestSeededBenefitsFollowTheRules(t *testing.T) {
+	f := seededFund(t, 7)
+	one := func(q string) int64 {
+		t.Helper()
+		var n int64
+		if err := f.s.SQL().QueryRow(q).Scan(&n); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		return n
+	}
+	if n := one(`SELECT count(*) FROM vouchers`); n == 0 {
+		t.Fatal("the seed issued no vouchers")
+	}
+	if n := one(`SELECT count(*) FROM vouchers WHERE redeemed_at IS NOT NULL`); n == 0 {
+		t.Error("the seed redeemed no vouchers")
+	}
+	if n := one(`SELECT count(*) FROM (SELECT a.program_id, a.staff_id, coalesce(a.child_id, 0), a.period_start, count(*) AS n, max(p.quota) AS quota
+		FROM benefit_applications a JOIN programs p ON p.id = a.program_id WHERE a.status IN ('submitted', 'approved')
+		GROUP BY 1, 2, 3, 4) h WHERE n > quota`); n != 0 {
+		t.Errorf("%d holders over their quota", n)
+	}
+	if n := one(`SELECT count(*) FROM benefit_applications a LEFT JOIN vouchers v ON v.application_id = a.id
+		WHERE (a.status = 'approved') <> (v.id IS NOT NULL)`); n != 0 {
+		t.Errorf("%d applications whose voucher does not match their state", n)
+	}
+	if n := one(`SELECT count(*) FROM vouchers v JOIN benefit_places p ON p.id = v.place_id
+		WHERE v.redeemed_at IS NOT NULL AND (v.redeemed_by <> p.venue_id OR v.redeemed_at >= v.expires_at OR v.redeemed_at < v.issued_at)`); n != 0 {
+		t.Errorf("%d vouchers redeemed at the wrong desk or time", n)
+	}
+	rows, err := f.s.SQL().Query(`SELECT code FROM vouchers`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var code string
+		if err := rows.Scan(&code); err != nil {
+			t.Fatal(err)
+		}
+		if !domain.ValidVoucherCode(code) {
+			t.Fatalf("seeded code %q fails its check", code)
+		}
 	}
 }

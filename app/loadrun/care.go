@@ -15,6 +15,8 @@ func staffMix() []action {
 		{"staff.request", 30, staffRequest},
 		{"staff.inbox", 20, inbox},
 		{"staff.ask", 5, askForRide},
+		{"staff.benefits", 8, staffBenefits}, // app/loadrun/benefits.go
+		{"staff.voucher", 7, staffVoucher},
 	}
 }
 

@@ -65,6 +65,7 @@ func coordinatorMix() []action {
 		{"people.person", 35, person},
 		{"dispatch.board", 25, dispatchBoard},
 		{"dispatch.request", 20, dispatchRequest},
+		{"benefits.queue", 10, benefitQueue}, // app/loadrun/benefits.go
 	}
 }
 
