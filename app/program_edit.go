@@ -28,6 +28,8 @@ type programForm struct {
 	OffersNormal     string `form:"offers_normal"`
 	MinutesNormal    string `form:"minutes_normal"`
 	DailyCap         string `form:"daily_offer_cap"`
+	GrantCeiling     string `form:"grant_ceiling"`
+	ClaimCeiling     string `form:"claim_ceiling"`
 }
 
 func (f programForm) program() domain.ProgramForm {
@@ -37,7 +39,7 @@ func (f programForm) program() domain.ProgramForm {
 			domain.UrgencyNormal: f.OffersNormal},
 		Minutes: map[string]string{domain.UrgencyEmergency: f.MinutesEmergency, domain.UrgencyUrgent: f.MinutesUrgent,
 			domain.UrgencyNormal: f.MinutesNormal},
-		DailyCap: f.DailyCap}
+		DailyCap: f.DailyCap, GrantCeiling: f.GrantCeiling, ClaimCeiling: f.ClaimCeiling}
 }
 
 type programEditView struct {
@@ -72,6 +74,11 @@ func (a *App) programEditForm(c echo.Context) error {
 		p.Form.Set("minutes_"+u, strconv.Itoa(d.Minutes(u)))
 	}
 	p.Form.Set("daily_offer_cap", strconv.Itoa(d.DailyCap))
+	if ceiling := pr.Ceiling(); ceiling > 0 && pr.Kind == domain.ProgramGrant {
+		p.Form.Set("grant_ceiling", ceiling.Plain())
+	} else if ceiling > 0 {
+		p.Form.Set("claim_ceiling", ceiling.Plain())
+	}
 	p.Data = programEditView{Program: pr, Urgencies: domain.Urgencies}
 	return a.views.render(c, http.StatusOK, "program_edit", p)
 }

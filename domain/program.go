@@ -34,6 +34,8 @@ type ProgramForm struct {
 	Offers                       map[string]string // urgency -> offers per round
 	Minutes                      map[string]string // urgency -> how many minutes an offer stays open
 	DailyCap                     string
+	GrantCeiling                 string // a grant program's largest grant ("" for none)
+	ClaimCeiling                 string // a service program's largest claim its staff confirm ("" for none)
 }
 
 // ProgramSettings are a program's checked settings, ready to store.
@@ -44,6 +46,8 @@ type ProgramSettings struct {
 	Qualification                string
 	Sensitive                    bool
 	Dispatch                     DispatchSettings
+	// Ceiling is the grant ceiling of a grant program, the claim ceiling of a service program (0: none).
+	Ceiling Money
 }
 
 // Minutes is how long an offer of an urgency stays open, in whole minutes (as stored and typed).
@@ -70,6 +74,12 @@ func (f ProgramForm) Check(kind string) (ProgramSettings, FieldErrors) {
 		fe.Add("qualification", "programs.error.qualification_service")
 	case !IsQualification(s.Qualification):
 		fe.Add("qualification", "error.choose_one")
+	}
+	switch kind {
+	case ProgramGrant:
+		s.Ceiling = ceilingField(fe, "grant_ceiling", f.GrantCeiling)
+	case ProgramService:
+		s.Ceiling = ceilingField(fe, "claim_ceiling", f.ClaimCeiling)
 	}
 	if kind != ProgramService {
 		return s, fe
@@ -109,4 +119,12 @@ func programFigure(fe FieldErrors, field, typed string, most int, key string) in
 		return 0
 	}
 	return n
+}
+
+// ceilingField reads an optional ceiling: empty is none.
+func ceilingField(fe FieldErrors, field, typed string) Money {
+	if strings.TrimSpace(typed) == "" {
+		return 0
+	}
+	return moneyField(fe, field, typed)
 }

@@ -30,6 +30,8 @@ type careProgramRow struct {
 	OffersNormal     int
 	MinutesNormal    int
 	DailyOfferCap    int
+	GrantCeiling     *int64
+	ClaimCeiling     *int64
 	UpdatedAt        time.Time
 }
 
@@ -199,6 +201,8 @@ type notificationRow struct {
 	RequestID *int64
 	OfferID   *int64
 	PairingID *int64
+	GrantID   *int64
+	ClaimID   *int64
 	Detail    string
 	CreatedAt time.Time
 	ReadAt    *time.Time
@@ -209,6 +213,7 @@ func (notificationRow) TableName() string { return "notifications" }
 // noteAbout is what a notification points at: a request, an offer, a pairing (zero where not).
 type noteAbout struct {
 	Request, Offer, Pairing int64
+	Grant, Claim            int64
 	Detail                  string
 }
 
@@ -230,6 +235,12 @@ func notify(tx *gorm.DB, kind string, about noteAbout, recipients ...int64) erro
 		}
 		if about.Pairing != 0 {
 			rows[i].PairingID = &about.Pairing
+		}
+		if about.Grant != 0 {
+			rows[i].GrantID = &about.Grant
+		}
+		if about.Claim != 0 {
+			rows[i].ClaimID = &about.Claim
 		}
 	}
 	return tx.Omit("ID").Create(&rows).Error

@@ -20,6 +20,8 @@ type MyData struct {
 	Volunteer      *volunteerProfileRow `json:"volunteer_profile,omitempty"`
 	Qualifications []Qualification      `json:"qualifications,omitempty"`
 	Consents       []consentRow         `json:"consents"`
+	Grants         []MyGrant            `json:"grant_applications,omitempty"`
+	Claims         []MyClaim            `json:"expense_claims,omitempty"`
 	Activity       []AuditEntry         `json:"activity"`
 }
 
@@ -33,6 +35,9 @@ func (s *Store) ExportMyData(ctx context.Context, userID int64) (MyData, error) 
 		Account: map[string]any{"id": p.ID, "phone": p.Phone, "name": p.Name, "role": p.Role, "status": p.Status, "created_at": p.CreatedAt}}
 	db := s.db.WithContext(ctx)
 	if err := db.Where("user_id = ?", userID).Order("id").Find(&d.Consents).Error; err != nil {
+		return d, err
+	}
+	if d.Grants, d.Claims, err = myGrantsAndClaims(db, userID); err != nil {
 		return d, err
 	}
 	activity, err := s.AuditLog(ctx, AuditFilter{SubjectUserID: userID, Limit: 1000}, domain.Cursor{})
@@ -77,6 +82,9 @@ func (s *Store) CloseAccount(ctx context.Context, actor Actor, password string) 
 			}
 		}
 		if err := tx.Exec(`DELETE FROM login_attempts WHERE phone = ?`, phone).Error; err != nil {
+			return err
+		}
+		if err := closeGrantsAndClaims(tx, r.ID); err != nil {
 			return err
 		}
 		return audit(tx, actor, "account.close", "user", r.ID, map[string]any{"status": r.Status}, map[string]any{"status": "closed"})
