@@ -145,10 +145,16 @@ func (a *App) staffClaimPage(c echo.Context) error {
 	return a.views.render(c, http.StatusOK, "staff_claim", p)
 }
 
-func (a *App) confirmStaffClaim(c echo.Context) error { return a.confirmClaim(c, true, "/staff/claims/") }
-func (a *App) rejectStaffClaim(c echo.Context) error  { return a.rejectClaim(c, true, "/staff/claims/") }
-func (a *App) confirmAdminClaim(c echo.Context) error { return a.confirmClaim(c, false, "/admin/claims/") }
-func (a *App) rejectAdminClaim(c echo.Context) error  { return a.rejectClaim(c, false, "/admin/claims/") }
+func (a *App) confirmStaffClaim(c echo.Context) error {
+	return a.confirmClaim(c, true, "/staff/claims/")
+}
+func (a *App) rejectStaffClaim(c echo.Context) error { return a.rejectClaim(c, true, "/staff/claims/") }
+func (a *App) confirmAdminClaim(c echo.Context) error {
+	return a.confirmClaim(c, false, "/admin/claims/")
+}
+func (a *App) rejectAdminClaim(c echo.Context) error {
+	return a.rejectClaim(c, false, "/admin/claims/")
+}
 
 func (a *App) confirmClaim(c echo.Context, byStaff bool, back string) error {
 	id, err := pathID(c)

@@ -102,7 +102,7 @@ func (a *App) submitStaffGrant(c echo.Context) error {
 	} else if err != nil {
 		return err
 	}
-	fe := domain.FieldErrors{}
+	var fe domain.FieldErrors
 	if key == "" {
 		var id int64
 		id, err = a.store.ApplyForGrant(c.Request().Context(), actor(c), code, gf, files)
