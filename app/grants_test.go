@@ -632,3 +632,28 @@ func TestProgramCeilingsAreEdited(t *testing.T) {
 	mustContain(t, admin.get(fmt.Sprintf("/admin/programs/%d/edit", ride)), `name="claim_ceiling"`, `value="200.00"`)
 	mustContain(t, admin.get("/admin/audit"), "补助上限")
 }
+
+// grantBudgetPages are the grant and claim pages of the query budget, on the demo's grant and claim.
+func grantBudgetPages(ba *budgetApp) map[string]struct{ path, phone string } {
+	ba.t.Helper()
+	one := func(q string) string {
+		var id int64
+		if err := ba.store.SQL().QueryRow(q).Scan(&id); err != nil {
+			ba.t.Fatalf("%s: %v", q, err)
+		}
+		return itoa(id)
+	}
+	grant := one(`SELECT min(g.id) FROM grant_applications g JOIN users u ON u.id = g.staff_id WHERE u.phone = '13900000001'`)
+	claim := one(`SELECT min(id) FROM expense_claims`)
+	service := one(`SELECT sv.id FROM care_services sv JOIN users u ON u.id = sv.volunteer_id
+		WHERE u.phone = '13700000001' AND sv.status <> 'checked_in' ORDER BY sv.id LIMIT 1`)
+	return map[string]struct{ path, phone string }{
+		"/staff/grants/:id":     {"/staff/grants/" + grant, "13900000001"},
+		"/staff/claims/:id":     {"/staff/claims/" + claim, one(`SELECT u.phone::bigint FROM expense_claims c JOIN users u ON u.id = c.staff_id ORDER BY c.id LIMIT 1`)},
+		"/volunteer/claims/:id": {"/volunteer/claims/" + claim, "13700000001"},
+		"/volunteer/claims/new": {"/volunteer/claims/new?service=" + service, "13700000001"},
+		"/admin/grants/:id":     {"/admin/grants/" + grant, "13800000003"},
+		"/admin/claims/:id":     {"/admin/claims/" + claim, "13800000003"},
+		"/files/:id":            {"/files/" + one(`SELECT min(id) FROM documents WHERE grant_id IS NOT NULL`), "13800000003"},
+	}
+}

@@ -453,3 +453,11 @@ func sourceMoved(tx *gorm.DB, d disbursementRow) error {
 	}
 	return nil
 }
+
+// HasGrantsOrClaims reports whether any application or claim exists: the demo tells its story of them once.
+func (s *Store) HasGrantsOrClaims(ctx context.Context) (bool, error) {
+	var yes bool
+	err := s.db.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM grant_applications) OR EXISTS (SELECT 1 FROM expense_claims)`).
+		Scan(&yes).Error
+	return yes, err
+}
