@@ -657,3 +657,60 @@ func grantBudgetPages(ba *budgetApp) map[string]struct{ path, phone string } {
 		"/files/:id":            {"/files/" + one(`SELECT min(id) FROM documents WHERE grant_id IS NOT NULL`), "13800000003"},
 	}
 }
+
+// TestGrantDecidedOnceAtOnce: two coordinators approve (and one rejects) the same application at the same moment:
+// one decision wins, one disbursement is drafted. When finance then rejects the payment, she reads that it was
+// returned, with finance's reason, and the coordinator who approved it hears too.
+func TestGrantDecidedOnceAtOnce(t *testing.T) {
+	w := newGrantWorld(t)
+	ctx := context.Background()
+	lin := w.staff("林晓梅", "shangcheng", "上城区庆春路79号3幢")
+	_, second := w.ta.account(domain.RoleCoordinator, "13800009906")
+	coords := []repository.Actor{{UserID: w.coordUser.ID, Role: domain.RoleCoordinator}, {UserID: second.ID, Role: domain.RoleCoordinator}}
+	id, err := w.ta.store.ApplyForGrant(ctx, lin.actor, "care_fund", domain.GrantForm{Amount: "800", Reason: "困难"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, 6)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if i == 5 {
+				errs[i] = w.ta.store.RejectGrant(ctx, coords[i%2], id, "材料不足")
+				return
+			}
+			_, errs[i] = w.ta.store.ApproveGrant(ctx, coords[i%2], id)
+		}()
+	}
+	wg.Wait()
+	won := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			won++
+		case err != domain.ErrGrantDecided:
+			t.Errorf("decide: %v", err)
+		}
+	}
+	if won != 1 {
+		t.Errorf("%d decisions won", won)
+	}
+	var status string
+	_ = w.ta.store.SQL().QueryRow(`SELECT status FROM grant_applications WHERE id = $1`, id).Scan(&status)
+	n := w.count(`SELECT count(*) FROM disbursements WHERE source_type = 'grant' AND source_id = $1`, id)
+	if status == domain.GrantApproved && n != 1 || status == domain.GrantRejected && n != 0 {
+		t.Fatalf("%s with %d disbursements", status, n)
+	}
+	if status != domain.GrantApproved {
+		return // the rejection won: nothing to pay
+	}
+	var did int64
+	_ = w.ta.store.SQL().QueryRow(`SELECT disbursement_id FROM grant_applications WHERE id = $1`, id).Scan(&did)
+	if r := w.finance.post("/admin/disbursements/"+itoa(did)+"/reject", url.Values{"reason": {"收款账户信息有误"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("reject the payment: %d", r.Status)
+	}
+	mustContain(t, lin.c.get("/staff/grants/"+itoa(id)), "已批准，拨付被退回", "收款账户信息有误")
+	mustContain(t, lin.c.get("/inbox"), "补助的拨付被财务退回")
+}
