@@ -15,6 +15,8 @@ func staffMix() []action {
 		{"staff.request", 30, staffRequest},
 		{"staff.inbox", 20, inbox},
 		{"staff.ask", 5, askForRide},
+		{"staff.grants", 5, staffGrants},
+		{"staff.grant", 3, staffGrant},
 	}
 }
 
@@ -25,6 +27,7 @@ func volunteerMix() []action {
 		{"volunteer.offer", 25, volunteerOffer},
 		{"volunteer.inbox", 20, inbox},
 		{"volunteer.accept", 5, acceptOffer},
+		{"volunteer.claims", 5, volunteerClaims},
 	}
 }
 

@@ -65,6 +65,9 @@ func coordinatorMix() []action {
 		{"people.person", 35, person},
 		{"dispatch.board", 25, dispatchBoard},
 		{"dispatch.request", 20, dispatchRequest},
+		{"grants.queue", 8, grantQueue},
+		{"grants.grant", 8, grantPage},
+		{"claims.queue", 4, claimQueue},
 	}
 }
 
