@@ -42,7 +42,9 @@ var auditFieldOrder = []string{"status", "role", "code", "kind", "amount", "chan
 	// A program's settings and a volunteer's facts (program.update, account.profile).
 	"name_zh", "name_en", "active", "qualification", "sensitive", "offers_emergency", "minutes_emergency",
 	"offers_urgent", "minutes_urgent", "offers_normal", "minutes_normal", "daily_offer_cap", "description_zh",
-	"description_en", "districts", "availability", "capacity", "vehicle_seats", "subjects", "grade_from", "grade_to"}
+	"description_en", "districts", "availability", "capacity", "vehicle_seats", "subjects", "grade_from", "grade_to",
+	// Grants, claims and their documents (grant.*, claim.*, document.view).
+	"grant_ceiling", "claim_ceiling", "category", "files", "disbursement", "grant", "claim", "owner"}
 
 // auditFieldHidden are fields the subject already tells: a donation's donor is named beside its receipt number.
 var auditFieldHidden = []string{"donor_id"}
@@ -237,7 +239,7 @@ func (w *auditWords) value(e repository.AuditEntry, field string, v any) (string
 	s := auditPlain(v)
 	n, isNum := v.(json.Number)
 	switch field {
-	case "amount":
+	case "amount", "grant_ceiling", "claim_ceiling":
 		if fen, err := n.Int64(); isNum && err == nil {
 			return domain.Money(fen).String(), false
 		}
@@ -322,6 +324,8 @@ func (w *auditWords) status(e repository.AuditEntry, s string) string {
 	switch {
 	case e.SubjectType == "disbursement":
 		return w.text("disbursement.state_"+s, s)
+	case e.SubjectType == "grant" || e.SubjectType == "claim":
+		return w.text(e.SubjectType+"s.state."+s, s)
 	case e.Action == "qualification.verify":
 		return w.text("qual."+s, s)
 	case e.SubjectType == "user":

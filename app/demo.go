@@ -117,7 +117,10 @@ func seedDemo(ctx context.Context, store *repository.Store) error {
 	if err := seedDemoCare(ctx, store); err != nil {
 		return err
 	}
-	return seedDemoBenefits(ctx, store)
+	if err := seedDemoBenefits(ctx, store); err != nil {
+		return err
+	}
+	return seedDemoGrants(ctx, store)
 }
 
 // demoMatchingFacts gives the demo drivers their seats and the tutors their subjects and grades, as the

@@ -32,7 +32,11 @@ type inboxLine struct {
 var inboxKinds = []string{repository.NoteOffer, repository.NoteTaken, repository.NoteWithdrawn, repository.NoteAccepted,
 	repository.NoteCancelled, repository.NoteEscalated, repository.NoteCheckedIn, repository.NoteCheckedOut,
 	repository.NoteConfirmed, repository.NotePairingEnded, repository.NoteDispatched, repository.NoteAssigned,
-	repository.NoteBenefitApproved, repository.NoteBenefitRejected}
+	repository.NoteBenefitApproved, repository.NoteBenefitRejected,
+	// Grants and claims.
+	repository.NoteGrantSubmitted, repository.NoteGrantReviewing, repository.NoteGrantApproved, repository.NoteGrantRejected,
+	repository.NoteGrantPaid, repository.NoteGrantReturned, repository.NoteClaimSubmitted, repository.NoteClaimConfirmed,
+	repository.NoteClaimRejected, repository.NoteClaimPaid, repository.NoteClaimReturned, repository.NoteDisbursementToCheck}
 
 // inboxSentence is what a notification says: its kind's sentence, then its detail.
 func inboxSentence(p *Page, n repository.Notification) string {
@@ -98,6 +102,9 @@ func (a *App) openNotification(c echo.Context) error {
 // inboxTarget is the page a notification points its reader to: a volunteer's offer, request or pairing; a staff
 // member's request or pairing; the dispatch page of a request for an operator. Anything else is the inbox again.
 func inboxTarget(role domain.Role, n repository.Notification) string {
+	if to := grantClaimTarget(role, n); to != "" {
+		return to
+	}
 	switch {
 	case role == domain.RoleVolunteer && n.OfferID != 0:
 		return "/volunteer/offers/" + itoa64(n.OfferID)

@@ -41,7 +41,8 @@ func (a *App) middleware(e *echo.Echo) {
 	}}))
 	e.Use(a.metrics.middleware)
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: formBodyLimit, Skipper: isUpload}))
-	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: uploadBodyLimit}))
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: uploadBodyLimit, Skipper: isDocumentUpload}))
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: documentsBodyLimit}))
 	// /metrics compresses itself; gzipping it twice would garble it.
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Level: gzipLevel, MinLength: 1024, Skipper: func(c echo.Context) bool {
 		// Already compressed (XLSX), compressed by itself (/metrics), or kept compressed (the public pages).

@@ -33,6 +33,8 @@ var navSections = []navItem{
 	{Href: "/admin/ledger", Key: "nav.ledger"},
 	{Href: "/admin/dispatch", Key: "nav.dispatch"},
 	{Href: "/admin/benefits", Key: "nav.benefits"},
+	{Href: "/admin/grants", Key: "nav.grants"},
+	{Href: "/admin/claims", Key: "nav.claims"},
 	{Href: "/admin/verification", Key: "nav.verification"},
 	{Href: "/admin/people", Key: "nav.people"},
 	{Href: "/admin/eligibility", Key: "nav.eligibility"},

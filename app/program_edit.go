@@ -28,6 +28,8 @@ type programForm struct {
 	OffersNormal     string `form:"offers_normal"`
 	MinutesNormal    string `form:"minutes_normal"`
 	DailyCap         string `form:"daily_offer_cap"`
+	GrantCeiling     string `form:"grant_ceiling"`
+	ClaimCeiling     string `form:"claim_ceiling"`
 	// A benefit program's quota and period (app/benefit_places.go has its places).
 	Quota     string `form:"quota"`
 	QuotaPer  string `form:"quota_per"`
@@ -43,8 +45,8 @@ func (f programForm) program() domain.ProgramForm {
 			domain.UrgencyNormal: f.OffersNormal},
 		Minutes: map[string]string{domain.UrgencyEmergency: f.MinutesEmergency, domain.UrgencyUrgent: f.MinutesUrgent,
 			domain.UrgencyNormal: f.MinutesNormal},
-		DailyCap: f.DailyCap,
-		Benefit:  domain.BenefitForm{Quota: f.Quota, QuotaPer: f.QuotaPer, Period: f.Period, TermStart: f.TermStart, TermEnd: f.TermEnd}}
+		DailyCap: f.DailyCap, GrantCeiling: f.GrantCeiling, ClaimCeiling: f.ClaimCeiling,
+		Benefit: domain.BenefitForm{Quota: f.Quota, QuotaPer: f.QuotaPer, Period: f.Period, TermStart: f.TermStart, TermEnd: f.TermEnd}}
 }
 
 type programEditView struct {
@@ -118,5 +120,10 @@ func fillProgramForm(p *Page, pr repository.CareProgram) {
 		p.Form.Set("minutes_"+u, strconv.Itoa(d.Minutes(u)))
 	}
 	p.Form.Set("daily_offer_cap", strconv.Itoa(d.DailyCap))
+	if ceiling := pr.Ceiling(); ceiling > 0 && pr.Kind == domain.ProgramGrant {
+		p.Form.Set("grant_ceiling", ceiling.Plain())
+	} else if ceiling > 0 {
+		p.Form.Set("claim_ceiling", ceiling.Plain())
+	}
 	setBenefitForm(p, pr)
 }

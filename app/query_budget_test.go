@@ -22,7 +22,7 @@ var queryBudgets = map[string]int64{
 	"/":                              0,
 	"/account":                       3,
 	"/account/close":                 2,
-	"/account/data":                  6,
+	"/account/data":                  8, // 5, her vouchers, her grant applications and his expense claims
 	"/account/password":              2,
 	"/admin":                         9,
 	"/admin/audit":                   6,
@@ -39,9 +39,13 @@ var queryBudgets = map[string]int64{
 	"/admin/donors/:id/edit":         3,
 	"/admin/donors/:id/merge":        4,
 	"/admin/donors/new":              2,
+	"/admin/claims":                  4,
+	"/admin/claims/:id":              5,
 	"/admin/eligibility":             2,
 	"/admin/eligibility/imports/:id": 3,
 	"/admin/exports":                 3,
+	"/admin/grants":                  4,
+	"/admin/grants/:id":              5,
 	"/admin/exports/download":        4,
 	"/admin/ledger":                  5,
 	"/admin/people":                  4,
@@ -54,6 +58,7 @@ var queryBudgets = map[string]int64{
 	"/admin/statements/:id":          6,
 	"/admin/statements/:id/mapping":  6,
 	"/admin/verification":            9,
+	"/files/:id":                     3, // an operator's view is audited
 	"/healthz":                       0,
 	"/inbox":                         3,
 	"/inbox/:id":                     2,
@@ -66,6 +71,11 @@ var queryBudgets = map[string]int64{
 	"/register/volunteer":            0,
 	"/reset/:token":                  1,
 	"/staff":                         10,
+	"/staff/claims":                  3,
+	"/staff/claims/:id":              5,
+	"/staff/grants":                  4,
+	"/staff/grants/:id":              5,
+	"/staff/grants/new":              3,
 	"/staff/pairings/:id":            4,
 	"/staff/requests/:id":            6,
 	"/staff/requests/new":            5,
@@ -74,6 +84,9 @@ var queryBudgets = map[string]int64{
 	"/transparency/report":           9,
 	"/transparency/report.csv":       8,
 	"/volunteer":                     6,
+	"/volunteer/claims":              4,
+	"/volunteer/claims/:id":          5,
+	"/volunteer/claims/new":          3,
 	"/volunteer/offers":              4,
 	"/volunteer/offers/:id":          4,
 	"/volunteer/pairings":            3,
@@ -166,7 +179,7 @@ func (ba *budgetApp) pages() map[string]struct{ path, phone string } {
 	}
 	statement, _ := previewStatement(ba.t, finance, "对账单.csv", gbkStatement(ba.t,
 		statementDay("2006-01-02")+",杭州恒信科技有限公司,,5000.00,BUDGET001,捐赠"))
-	return map[string]struct{ path, phone string }{
+	pages := map[string]struct{ path, phone string }{
 		"/static/:name":                  {ba.app.views.assets.url("app.css"), ""},
 		"/reset/:token":                  {"/reset/not-a-token", ""},
 		"/admin/people/:id":              {"/admin/people/" + one(`SELECT id FROM users WHERE phone = '13700000001'`), "13800000003"},
@@ -195,6 +208,10 @@ func (ba *budgetApp) pages() map[string]struct{ path, phone string } {
 		"/staff/vouchers/:id": {"/staff/vouchers/" + one(`SELECT v.id FROM vouchers v JOIN users u ON u.id = v.staff_id
 			WHERE u.phone = '13900000001' ORDER BY v.id LIMIT 1`), "13900000001"},
 	}
+	for route, page := range grantBudgetPages(ba) {
+		pages[route] = page
+	}
+	return pages
 }
 
 // loginFor is the demo login that may open a route: a visitor for public pages, else the first demo role allowed.

@@ -39,6 +39,10 @@ var (
 	// Benefits: coordinators (and the admin) decide applications, as they verify people; the auditor reads the
 	// queue. A venue's desk redeems vouchers and opens nothing else but its account.
 	venueOnly = roleSet{domain.RoleVenue}
+	// Grants and claims: every operator reads them (finance checks what it pays); coordinators (and the admin)
+	// decide them.
+	grantReaders  = operators
+	grantDeciders = roleSet{domain.RoleAdmin, domain.RoleCoordinator}
 )
 
 // can reports whether u may open what rs guards.
@@ -196,6 +200,31 @@ func (a *App) routes(e *echo.Echo) {
 	r.add(http.MethodGet, "/venue/redeem", a.venueRedeemPage, venueOnly)
 	r.add(http.MethodPost, "/venue/redeem", a.venueLookUp, venueOnly)
 	r.add(http.MethodPost, "/venue/redeem/confirm", a.venueRedeem, venueOnly)
+	// Hardship grants and expense claims (app/grants.go, app/claims.go), and their documents (app/documents.go):
+	// a staff member's and a volunteer's own only, anyone else's is not found; a document is its owner's and the
+	// operators'. The uploads' paths end in /upload: they get the documents' body limit.
+	r.add(http.MethodGet, "/staff/grants", a.staffGrants, staffOnly)
+	r.add(http.MethodGet, "/staff/grants/new", a.staffGrantForm, staffOnly)
+	r.add(http.MethodPost, "/staff/grants/upload", a.submitStaffGrant, staffOnly)
+	r.add(http.MethodGet, "/staff/grants/:id", a.staffGrantPage, staffOnly)
+	r.add(http.MethodGet, "/staff/claims", a.staffClaims, staffOnly)
+	r.add(http.MethodGet, "/staff/claims/:id", a.staffClaimPage, staffOnly)
+	r.add(http.MethodPost, "/staff/claims/:id/confirm", a.confirmStaffClaim, staffOnly)
+	r.add(http.MethodPost, "/staff/claims/:id/reject", a.rejectStaffClaim, staffOnly)
+	r.add(http.MethodGet, "/volunteer/claims", a.volunteerClaims, volunteerOnly)
+	r.add(http.MethodGet, "/volunteer/claims/new", a.volunteerClaimForm, volunteerOnly)
+	r.add(http.MethodPost, "/volunteer/claims/upload", a.submitVolunteerClaim, volunteerOnly)
+	r.add(http.MethodGet, "/volunteer/claims/:id", a.volunteerClaimPage, volunteerOnly)
+	r.add(http.MethodGet, "/admin/grants", a.grantQueue, grantReaders)
+	r.add(http.MethodGet, "/admin/grants/:id", a.grantReviewPage, grantReaders)
+	r.add(http.MethodPost, "/admin/grants/:id/review", a.takeUpGrant, grantDeciders)
+	r.add(http.MethodPost, "/admin/grants/:id/approve", a.approveGrant, grantDeciders)
+	r.add(http.MethodPost, "/admin/grants/:id/reject", a.rejectGrant, grantDeciders)
+	r.add(http.MethodGet, "/admin/claims", a.claimQueue, grantReaders)
+	r.add(http.MethodGet, "/admin/claims/:id", a.claimReviewPage, grantReaders)
+	r.add(http.MethodPost, "/admin/claims/:id/confirm", a.confirmAdminClaim, grantDeciders)
+	r.add(http.MethodPost, "/admin/claims/:id/reject", a.rejectAdminClaim, grantDeciders)
+	r.add(http.MethodGet, "/files/:id", a.documentPage, signedIn)
 }
 
 // routeTable registers routes with who may open them, and answers "may this person open that?" for the pages.

@@ -35,6 +35,8 @@ type ProgramForm struct {
 	Minutes                      map[string]string // urgency -> how many minutes an offer stays open
 	DailyCap                     string
 	Benefit                      BenefitForm // a benefit program's quota and period
+	GrantCeiling                 string      // a grant program's largest grant ("" for none)
+	ClaimCeiling                 string      // a service program's largest claim its staff confirm ("" for none)
 }
 
 // ProgramSettings are a program's checked settings, ready to store.
@@ -46,6 +48,8 @@ type ProgramSettings struct {
 	Sensitive                    bool
 	Dispatch                     DispatchSettings
 	Benefit                      *BenefitSettings // a benefit program's; nil for the others
+	// Ceiling is the grant ceiling of a grant program, the claim ceiling of a service program (0: none).
+	Ceiling Money
 }
 
 // Minutes is how long an offer of an urgency stays open, in whole minutes (as stored and typed).
@@ -73,9 +77,14 @@ func (f ProgramForm) Check(kind string) (ProgramSettings, FieldErrors) {
 	case !IsQualification(s.Qualification):
 		fe.Add("qualification", "error.choose_one")
 	}
-	if kind == ProgramBenefit {
+	switch kind {
+	case ProgramBenefit:
 		b := f.Benefit.Check(fe)
 		s.Benefit = &b
+	case ProgramGrant:
+		s.Ceiling = ceilingField(fe, "grant_ceiling", f.GrantCeiling)
+	case ProgramService:
+		s.Ceiling = ceilingField(fe, "claim_ceiling", f.ClaimCeiling)
 	}
 	if kind != ProgramService {
 		return s, fe
@@ -115,4 +124,12 @@ func programFigure(fe FieldErrors, field, typed string, most int, key string) in
 		return 0
 	}
 	return n
+}
+
+// ceilingField reads an optional ceiling: empty is none.
+func ceilingField(fe FieldErrors, field, typed string) Money {
+	if strings.TrimSpace(typed) == "" {
+		return 0
+	}
+	return moneyField(fe, field, typed)
 }

@@ -53,8 +53,8 @@ var auditAreaActions = map[string][]string{
 	"accounts":     {"account.register", "account.create", "account.status", "account.close", "account.profile", "password."},
 	"verification": {"account.verify", "qualification.", "eligibility."},
 	"fund":         {"donation.", "receipt.", "donor.", "disbursement.", "ledger.", "statement.", "quarter."},
-	"care":         {"request.", "pairing.end", "program.", "benefit.", "voucher."},
-	"access":       {"phone.reveal", "export.", "pairing.view_contact"},
+	"care":         {"request.", "pairing.end", "program.", "benefit.", "voucher.", "grant.", "claim."},
+	"access":       {"phone.reveal", "export.", "pairing.view_contact", "document.view"},
 }
 
 // AuditArea is the area an action belongs to, or "" for one no area holds.

@@ -30,6 +30,8 @@ type careProgramRow struct {
 	OffersNormal     int
 	MinutesNormal    int
 	DailyOfferCap    int
+	GrantCeiling     *int64
+	ClaimCeiling     *int64
 	// A benefit program's quota, what it counts and its period (00013_benefits.sql); nil for the others.
 	Quota     *int
 	QuotaPer  *string
@@ -208,6 +210,8 @@ type notificationRow struct {
 	// A benefit application's (a rejection) or voucher's (an approval); 00013_benefits.sql.
 	ApplicationID *int64
 	VoucherID     *int64
+	GrantID       *int64
+	ClaimID       *int64
 	Detail        string
 	CreatedAt     time.Time
 	ReadAt        *time.Time
@@ -219,6 +223,7 @@ func (notificationRow) TableName() string { return "notifications" }
 type noteAbout struct {
 	Request, Offer, Pairing int64
 	Application, Voucher    int64
+	Grant, Claim            int64
 	Detail                  string
 }
 
@@ -246,6 +251,12 @@ func notify(tx *gorm.DB, kind string, about noteAbout, recipients ...int64) erro
 		}
 		if about.Voucher != 0 {
 			rows[i].VoucherID = &about.Voucher
+		}
+		if about.Grant != 0 {
+			rows[i].GrantID = &about.Grant
+		}
+		if about.Claim != 0 {
+			rows[i].ClaimID = &about.Claim
 		}
 	}
 	return tx.Omit("ID").Create(&rows).Error

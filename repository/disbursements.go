@@ -38,7 +38,7 @@ type disbursementRow struct {
 func (disbursementRow) TableName() string { return "disbursements" }
 
 // DisbursementDraft is a payment a maker proposes. Source links it to what it pays for (a grant, an expense
-// claim) once later issues create drafts from those.
+// claim: repository/grants.go and claims.go create those drafts).
 type DisbursementDraft struct {
 	PoolID       int64
 	Amount       domain.Money
@@ -57,17 +57,23 @@ func (s *Store) CreateDisbursement(ctx context.Context, actor Actor, d Disbursem
 		r.SourceType, r.SourceID = &d.SourceType, &d.SourceID
 	}
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		var pool accountRow
-		if err := tx.Take(&pool, d.PoolID).Error; err != nil || pool.Kind != "pool" {
-			return domain.FieldErrors{"pool": "error.choose_one"}
-		}
-		if err := tx.Omit("ID").Create(&r).Error; err != nil {
-			return err
-		}
-		return audit(tx, actor, "disbursement.create", "disbursement", r.ID, nil,
-			map[string]any{"amount": d.Amount, "pool": pool.Code, "status": r.Status})
+		return createDisbursement(tx, actor, &r)
 	})
 	return r.ID, err
+}
+
+// createDisbursement writes a draft in the caller's transaction: a grant's approval and a claim's confirmation
+// create theirs together with the decision.
+func createDisbursement(tx *gorm.DB, actor Actor, r *disbursementRow) error {
+	var pool accountRow
+	if err := tx.Take(&pool, r.AccountID).Error; err != nil || pool.Kind != "pool" {
+		return domain.FieldErrors{"pool": "error.choose_one"}
+	}
+	if err := tx.Omit("ID").Create(r).Error; err != nil {
+		return err
+	}
+	return audit(tx, actor, "disbursement.create", "disbursement", r.ID, nil,
+		map[string]any{"amount": r.Amount, "pool": pool.Code, "status": r.Status})
 }
 
 func lockDisbursement(tx *gorm.DB, id int64) (disbursementRow, error) {
@@ -185,6 +191,9 @@ func (s *Store) moveDisbursement(ctx context.Context, actor Actor, id int64, to,
 			}
 			return err
 		}
+		if err := sourceMoved(tx, d); err != nil { // the grant or claim it pays for tells its person
+			return err
+		}
 		return audit(tx, actor, "disbursement."+to, "disbursement", id, map[string]any{"status": from},
 			map[string]any{"status": to, "amount": d.Amount, "reason": d.Reason, "bank_reference": d.BankReference})
 	})
@@ -211,12 +220,15 @@ type Disbursement struct {
 	CreatedAt     time.Time
 	ApprovedAt    *time.Time
 	PaidAt        *time.Time
+	SourceType    string // "grant" or "claim" when it pays one, else ""
+	SourceID      int64
 }
 
 const disbursementSQL = `SELECT d.id, d.account_id AS pool_id, a.code AS pool_code, a.name_zh AS pool_name_zh,
 		a.name_en AS pool_name_en, d.amount, d.payee, d.payee_account, d.purpose, d.status, d.maker_id,
 		m.name AS maker_name, d.checker_id, coalesce(c.name, '') AS checker_name, d.bank_reference, d.reason,
-		d.created_at, d.approved_at, d.paid_at
+		d.created_at, d.approved_at, d.paid_at, coalesce(d.source_type, '') AS source_type,
+		coalesce(d.source_id, 0) AS source_id
 	FROM disbursements d JOIN accounts a ON a.id = d.account_id JOIN users m ON m.id = d.maker_id
 	LEFT JOIN users c ON c.id = d.checker_id`
 

@@ -18,6 +18,8 @@ type Notification struct {
 	// A benefit application (rejected) or voucher (issued); 0 when it is not about one.
 	ApplicationID int64
 	VoucherID     int64
+	GrantID       int64 // 0 when it is not about a grant application
+	ClaimID       int64 // 0 when it is not about an expense claim
 	Detail        string
 	CreatedAt     time.Time
 	ReadAt        *time.Time
@@ -43,6 +45,12 @@ func (r notificationRow) notification() Notification {
 	if r.VoucherID != nil {
 		n.VoucherID = *r.VoucherID
 	}
+	if r.GrantID != nil {
+		n.GrantID = *r.GrantID
+	}
+	if r.ClaimID != nil {
+		n.ClaimID = *r.ClaimID
+	}
 	return n
 }
 
@@ -57,7 +65,7 @@ func (s *Store) Inbox(ctx context.Context, userID int64, c domain.Cursor) (ListP
 		func(q pageSQL) ([]Notification, error) {
 			tail, args := q.Tail()
 			var rows []notificationRow
-			err := db.Raw(`SELECT id, user_id, kind, request_id, offer_id, pairing_id, application_id, voucher_id, detail, created_at, read_at
+			err := db.Raw(`SELECT id, user_id, kind, request_id, offer_id, pairing_id, application_id, voucher_id, grant_id, claim_id, detail, created_at, read_at
 				FROM notifications WHERE user_id = ?`+tail, append([]any{userID}, args...)...).Scan(&rows).Error
 			out := make([]Notification, len(rows))
 			for i, r := range rows {
@@ -88,7 +96,7 @@ func (s *Store) OpenNotification(ctx context.Context, userID, id int64) (Notific
 	db := s.db.WithContext(ctx)
 	var rows []notificationRow
 	err := db.Raw(`UPDATE notifications SET read_at = coalesce(read_at, ?) WHERE id = ? AND user_id = ?
-		RETURNING id, user_id, kind, request_id, offer_id, pairing_id, application_id, voucher_id, detail, created_at, read_at`,
+		RETURNING id, user_id, kind, request_id, offer_id, pairing_id, application_id, voucher_id, grant_id, claim_id, detail, created_at, read_at`,
 		now(db), id, userID).Scan(&rows).Error
 	if err != nil {
 		return Notification{}, err

@@ -21,6 +21,8 @@ type MyData struct {
 	Qualifications []Qualification      `json:"qualifications,omitempty"`
 	Consents       []consentRow         `json:"consents"`
 	Benefits       []MyBenefit          `json:"benefits,omitempty"`
+	Grants         []MyGrant            `json:"grant_applications,omitempty"`
+	Claims         []MyClaim            `json:"expense_claims,omitempty"`
 	Activity       []AuditEntry         `json:"activity"`
 }
 
@@ -37,6 +39,9 @@ func (s *Store) ExportMyData(ctx context.Context, userID int64) (MyData, error) 
 		return d, err
 	}
 	if d.Benefits, err = myBenefits(db, userID); err != nil {
+		return d, err
+	}
+	if d.Grants, d.Claims, err = myGrantsAndClaims(db, userID); err != nil {
 		return d, err
 	}
 	activity, err := s.AuditLog(ctx, AuditFilter{SubjectUserID: userID, Limit: 1000}, domain.Cursor{})
@@ -82,6 +87,9 @@ func (s *Store) CloseAccount(ctx context.Context, actor Actor, password string) 
 			}
 		}
 		if err := tx.Exec(`DELETE FROM login_attempts WHERE phone = ?`, phone).Error; err != nil {
+			return err
+		}
+		if err := closeGrantsAndClaims(tx, r.ID); err != nil {
 			return err
 		}
 		return audit(tx, actor, "account.close", "user", r.ID, map[string]any{"status": r.Status}, map[string]any{"status": "closed"})

@@ -42,6 +42,17 @@ func (p careProgramRow) QualificationCode() string {
 	return *p.Qualification
 }
 
+// Ceiling is a grant program's grant ceiling or a service program's claim ceiling, 0 when none is set.
+func (p careProgramRow) Ceiling() domain.Money {
+	switch {
+	case p.Kind == domain.ProgramGrant && p.GrantCeiling != nil:
+		return domain.Money(*p.GrantCeiling)
+	case p.Kind == domain.ProgramService && p.ClaimCeiling != nil:
+		return domain.Money(*p.ClaimCeiling)
+	}
+	return 0
+}
+
 // Dispatch is the program's dispatch settings.
 func (p careProgramRow) Dispatch() domain.DispatchSettings { return p.dispatch() }
 
@@ -100,6 +111,18 @@ func (p *careProgramRow) apply(s domain.ProgramSettings) {
 	if b := s.Benefit; b != nil {
 		p.Quota, p.QuotaPer, p.Period, p.TermStart, p.TermEnd = &b.Quota, &b.QuotaPer, &b.Period, b.TermStart, b.TermEnd
 	}
+	switch ceiling := (*int64)(nil); p.Kind {
+	case domain.ProgramGrant:
+		if s.Ceiling > 0 {
+			ceiling = ptr(int64(s.Ceiling))
+		}
+		p.GrantCeiling = ceiling
+	case domain.ProgramService:
+		if s.Ceiling > 0 {
+			ceiling = ptr(int64(s.Ceiling))
+		}
+		p.ClaimCeiling = ceiling
+	}
 	d := s.Dispatch
 	if d.Offers == nil { // a program that does not dispatch keeps what it has
 		return
@@ -117,8 +140,9 @@ func (p careProgramRow) columns() map[string]any {
 		"description_en": p.DescriptionEn, "active": p.Active, "qualification": p.Qualification, "sensitive": p.Sensitive,
 		"offers_emergency": p.OffersEmergency, "minutes_emergency": p.MinutesEmergency, "offers_urgent": p.OffersUrgent,
 		"minutes_urgent": p.MinutesUrgent, "offers_normal": p.OffersNormal, "minutes_normal": p.MinutesNormal,
-		"daily_offer_cap": p.DailyOfferCap, "updated_at": p.UpdatedAt,
-		"quota": p.Quota, "quota_per": p.QuotaPer, "period": p.Period, "term_start": dateText(p.TermStart), "term_end": dateText(p.TermEnd)}
+		"daily_offer_cap": p.DailyOfferCap, "grant_ceiling": p.GrantCeiling, "claim_ceiling": p.ClaimCeiling,
+		"updated_at": p.UpdatedAt,
+		"quota":      p.Quota, "quota_per": p.QuotaPer, "period": p.Period, "term_start": dateText(p.TermStart), "term_end": dateText(p.TermEnd)}
 }
 
 // changedProgramSettings keeps the settings that differ, before and after; the time of the change is the event's.

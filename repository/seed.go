@@ -180,7 +180,7 @@ func (sd *seeder) run() error {
 		}
 	}
 	stages := []func() error{sd.loadStaff, sd.planVolunteers, sd.planCare, sd.loadVolunteers, sd.loadCare, sd.loadBenefits, sd.loadDonors, sd.planGifts, sd.loadGifts,
-		sd.loadDisbursements, sd.closePastQuarters, sd.rebookEarlierGifts, sd.settle}
+		sd.loadDisbursements, sd.loadGrantsAndClaims, sd.closePastQuarters, sd.rebookEarlierGifts, sd.settle}
 	for _, stage := range stages {
 		if err := stage(); err != nil {
 			return err
@@ -259,7 +259,7 @@ func (sd *seeder) withoutForeignKeys(stage string, tables []string, load func() 
 // seededIDs are the tables whose rows the seed gives ids of its own: their sequences must then start after them.
 var seededIDs = []string{"users", "eligibility_entries", "donors", "donations", "ledger_transactions", "disbursements",
 	"consents", "pairings", "care_requests", "care_occurrences", "care_offers", "care_services", "care_events", "notifications",
-	"benefit_places", "benefit_applications", "vouchers"}
+	"benefit_places", "benefit_applications", "vouchers", "grant_applications", "expense_claims"}
 
 // settle computes what the ledger's triggers keep when they run: each account's balance from its entries, each
 // pool's reservation from its approved disbursements; then the receipt counters and id sequences.

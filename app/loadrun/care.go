@@ -17,6 +17,8 @@ func staffMix() []action {
 		{"staff.ask", 5, askForRide},
 		{"staff.benefits", 8, staffBenefits}, // app/loadrun/benefits.go
 		{"staff.voucher", 7, staffVoucher},
+		{"staff.grants", 5, staffGrants},
+		{"staff.grant", 3, staffGrant},
 	}
 }
 
@@ -27,6 +29,7 @@ func volunteerMix() []action {
 		{"volunteer.offer", 25, volunteerOffer},
 		{"volunteer.inbox", 20, inbox},
 		{"volunteer.accept", 5, acceptOffer},
+		{"volunteer.claims", 5, volunteerClaims},
 	}
 }
 

@@ -66,6 +66,9 @@ func coordinatorMix() []action {
 		{"dispatch.board", 25, dispatchBoard},
 		{"dispatch.request", 20, dispatchRequest},
 		{"benefits.queue", 10, benefitQueue}, // app/loadrun/benefits.go
+		{"grants.queue", 8, grantQueue},
+		{"grants.grant", 8, grantPage},
+		{"claims.queue", 4, claimQueue},
 	}
 }
 
