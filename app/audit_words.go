@@ -42,7 +42,9 @@ var auditFieldOrder = []string{"status", "role", "code", "kind", "amount", "chan
 	// A program's settings and a volunteer's facts (program.update, account.profile).
 	"name_zh", "name_en", "active", "qualification", "sensitive", "offers_emergency", "minutes_emergency",
 	"offers_urgent", "minutes_urgent", "offers_normal", "minutes_normal", "daily_offer_cap", "description_zh",
-	"description_en", "districts", "availability", "capacity", "vehicle_seats", "subjects", "grade_from", "grade_to"}
+	"description_en", "districts", "availability", "capacity", "vehicle_seats", "subjects", "grade_from", "grade_to",
+	// The settings page and a certificate (settings.update, certificate.issue).
+	"fundraising_goal", "star_hours", "auto_confirm_hours", "minutes"}
 
 // auditFieldHidden are fields the subject already tells: a donation's donor is named beside its receipt number.
 var auditFieldHidden = []string{"donor_id"}

@@ -114,7 +114,10 @@ func seedDemo(ctx context.Context, store *repository.Store) error {
 	if err := seedDemoFund(ctx, store); err != nil {
 		return err
 	}
-	return seedDemoCare(ctx, store)
+	if err := seedDemoCare(ctx, store); err != nil {
+		return err
+	}
+	return seedDemoCertificates(ctx, store)
 }
 
 // demoMatchingFacts gives the demo drivers their seats and the tutors their subjects and grades, as the
