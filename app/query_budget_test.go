@@ -80,6 +80,11 @@ var queryBudgets = map[string]int64{
 	"/volunteer/pairings/:id":        5, // the contact view's audit event is one
 	"/volunteer/profile":             5,
 	"/volunteer/requests/:id":        5, // 4, and a tutoring request's children
+	// Hours certificates and the settings (app/certificates_test.go): the settings come from the store's cache.
+	"/volunteer/certificates/new": 2,
+	"/volunteer/certificates/:id": 3,
+	"/verify/:code":               1,
+	"/admin/settings":             2,
 }
 
 // budgetCity is the smaller of the two seeded cities the pages are counted on; the larger has ten times its data.
@@ -184,6 +189,10 @@ func (ba *budgetApp) pages() map[string]struct{ path, phone string } {
 		"/staff/requests/new":     {"/staff/requests/new?program=tutoring", "13900000001"},
 		"/staff/requests/:id":     {staffCareBudgetPath(ba, "request"), "13900000002"},
 		"/staff/pairings/:id":     {staffCareBudgetPath(ba, "pairing"), "13900000002"},
+		// The demo's certificate (app/demo_certificates.go), its holder's and a visitor's.
+		"/volunteer/certificates/:id": {"/volunteer/certificates/" + one(`SELECT min(c.id) FROM certificates c
+			JOIN users u ON u.id = c.volunteer_id WHERE u.phone = '13700000001'`), "13700000001"},
+		"/verify/:code": {"/verify/" + demoCertificateCode(ba), ""},
 	}
 }
 
