@@ -113,7 +113,7 @@ func TestSeededTablesTakeNewRows(t *testing.T) {
 	f := seededFund(t, 7)
 	for _, table := range []string{"users", "eligibility_entries", "donors", "donations", "ledger_transactions",
 		"disbursements", "staff_children", "volunteer_qualifications", "consents", "receipts", "audit_events", "ledger_entries",
-		"pairings", "care_requests", "care_occurrences", "care_offers", "care_services", "care_events", "notifications"} {
+		"pairings", "care_requests", "care_occurrences", "care_offers", "care_services", "care_events", "notifications", "certificates"} {
 		var next, max int64
 		err := f.s.SQL().QueryRow(`SELECT nextval(pg_get_serial_sequence($1, 'id'))`, table).Scan(&next)
 		if err == nil {
