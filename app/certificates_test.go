@@ -110,7 +110,7 @@ func TestVolunteerCertificateIssuedAndVerified(t *testing.T) {
 	page := v.c.get(where[0])
 	wantStatus(t, "certificate", page, http.StatusOK)
 	mustContain(t, page, "志愿服务证明", "赵志强", "3301**********", number, "1 小时", "共 1 次服务", "志愿者一对一帮扶",
-		"2026年1月1日", "2026年3月7日", "★☆☆☆☆", domain.CertificateIssuerZh, "data:image/png;base64,", "/verify/"+code,
+		"2026年1月1日", "2026年3月7日", "★☆☆☆☆", domain.CertificateIssuerZh, `<svg xmlns="http://www.w3.org/2000/svg"`, "/verify/"+code,
 		"/static/certificate.")
 	if r := other.c.get(where[0]); r.Status != http.StatusNotFound {
 		t.Errorf("another volunteer opens the certificate: %d", r.Status)

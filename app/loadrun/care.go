@@ -25,6 +25,8 @@ func volunteerMix() []action {
 		{"volunteer.offer", 25, volunteerOffer},
 		{"volunteer.inbox", 20, inbox},
 		{"volunteer.accept", 5, acceptOffer},
+		{"volunteer.certificate", 4, volunteerCertificate},
+		{"volunteer.issue", 1, issueCertificate},
 	}
 }
 
