@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -133,7 +134,7 @@ func (a *App) verifyCertificate(c echo.Context) error {
 	case err == nil:
 		v = verifyView{Found: true, Name: check.HolderNameMasked, From: p.Date(check.PeriodFrom), To: p.Date(check.PeriodTo),
 			Hours: volDuration(p, time.Duration(check.Minutes)*time.Minute)}
-	case err == domain.ErrNotFound:
+	case errors.Is(err, domain.ErrNotFound):
 		status = http.StatusNotFound
 	default:
 		return err

@@ -150,9 +150,9 @@ func TestVolunteerCertificateIssuedAndVerified(t *testing.T) {
 	wantStatus(t, "data", data, http.StatusOK)
 	var mine struct {
 		Certificates []struct {
-			Number  string
-			Minutes int64
-			Code    string
+			Number  string `json:"number"`
+			Minutes int64  `json:"minutes"`
+			Code    string `json:"verification_code"`
 		} `json:"certificates"`
 	}
 	if err := json.Unmarshal([]byte(data.Body), &mine); err != nil || len(mine.Certificates) != 1 ||

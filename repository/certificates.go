@@ -47,24 +47,24 @@ func (p CertificateService) Program(lang string) string {
 
 // Certificate is an issued certificate, as printed.
 type Certificate struct {
-	ID               int64
-	VolunteerID      int64
-	Number           string
-	Code             string
-	PeriodFrom       time.Time
-	PeriodTo         time.Time
-	HolderName       string
-	HolderNameMasked string
-	IDNumberMasked   string
-	Minutes          int64 // confirmed in the period
-	ServiceCount     int
-	TotalMinutes     int64 // all confirmed time at issue: the star level's
-	StarLevel        int
-	OrganisationZh   string
-	OrganisationEn   string
-	Programs         jsonColumn[[]CertificateProgram]
-	Services         jsonColumn[[]CertificateService]
-	IssuedAt         time.Time
+	ID               int64                            `json:"id"`
+	VolunteerID      int64                            `json:"-"`
+	Number           string                           `json:"number"`
+	Code             string                           `json:"verification_code"`
+	PeriodFrom       time.Time                        `json:"period_from"`
+	PeriodTo         time.Time                        `json:"period_to"`
+	HolderName       string                           `json:"name"`
+	HolderNameMasked string                           `json:"name_masked"`
+	IDNumberMasked   string                           `json:"id_number_masked"`
+	Minutes          int64                            `json:"minutes"` // confirmed in the period
+	ServiceCount     int                              `json:"service_count"`
+	TotalMinutes     int64                            `json:"total_minutes"` // all confirmed time at issue: the star level's
+	StarLevel        int                              `json:"star_level"`
+	OrganisationZh   string                           `json:"organisation_zh"`
+	OrganisationEn   string                           `json:"organisation_en"`
+	Programs         jsonColumn[[]CertificateProgram] `json:"programs"`
+	Services         jsonColumn[[]CertificateService] `json:"services"`
+	IssuedAt         time.Time                        `json:"issued_at"`
 }
 
 func (Certificate) TableName() string { return "certificates" }
