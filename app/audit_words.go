@@ -44,7 +44,9 @@ var auditFieldOrder = []string{"status", "role", "code", "kind", "amount", "chan
 	"offers_urgent", "minutes_urgent", "offers_normal", "minutes_normal", "daily_offer_cap", "description_zh",
 	"description_en", "districts", "availability", "capacity", "vehicle_seats", "subjects", "grade_from", "grade_to",
 	// Grants, claims and their documents (grant.*, claim.*, document.view).
-	"grant_ceiling", "claim_ceiling", "category", "files", "disbursement", "grant", "claim", "owner"}
+	"grant_ceiling", "claim_ceiling", "category", "files", "disbursement", "grant", "claim", "owner",
+	// The settings page and a certificate (settings.update, certificate.issue).
+	"fundraising_goal", "star_hours", "auto_confirm_hours", "minutes"}
 
 // auditFieldHidden are fields the subject already tells: a donation's donor is named beside its receipt number.
 var auditFieldHidden = []string{"donor_id"}

@@ -67,7 +67,7 @@ func TestBenchRunsEveryRoleWithoutErrors(t *testing.T) {
 		"POST /admin/statements/upload", "POST /admin/statements/:id/mapping", "POST /admin/statements/:id/confirm",
 		"GET /admin/people", "GET /admin/verification", "GET /admin/people/:id",
 		"GET /admin/audit", "GET /admin/audit?after", "GET /admin/audit?area",
-		"GET /staff", "GET /volunteer",
+		"GET /staff", "GET /volunteer", "GET /volunteer/certificates/:id", "GET /verify/:code",
 	} {
 		if hit[route].Requests == 0 {
 			t.Errorf("%s: not requested", route)

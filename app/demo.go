@@ -120,7 +120,10 @@ func seedDemo(ctx context.Context, store *repository.Store) error {
 	if err := seedDemoBenefits(ctx, store); err != nil {
 		return err
 	}
-	return seedDemoGrants(ctx, store)
+	if err := seedDemoGrants(ctx, store); err != nil {
+		return err
+	}
+	return seedDemoCertificates(ctx, store)
 }
 
 // demoMatchingFacts gives the demo drivers their seats and the tutors their subjects and grades, as the

@@ -40,6 +40,7 @@ var navSections = []navItem{
 	{Href: "/admin/eligibility", Key: "nav.eligibility"},
 	{Href: "/admin/programs", Key: "nav.programs"},
 	{Href: "/admin/audit", Key: "nav.audit"},
+	{Href: "/admin/settings", Key: "nav.settings"},
 }
 
 // navSectionOf names the section a page belongs to when its path does not start with the section's own: a donor,

@@ -100,6 +100,11 @@ var queryBudgets = map[string]int64{
 	"/staff/vouchers/:id":   3,
 	"/venue":                1,
 	"/venue/redeem":         4,
+	// Hours certificates and the settings (app/certificates_test.go): the settings come from the store's cache.
+	"/volunteer/certificates/new": 2,
+	"/volunteer/certificates/:id": 3,
+	"/verify/:code":               1,
+	"/admin/settings":             2,
 }
 
 // budgetCity is the smaller of the two seeded cities the pages are counted on; the larger has ten times its data.
@@ -207,6 +212,10 @@ func (ba *budgetApp) pages() map[string]struct{ path, phone string } {
 		"/staff/benefits/:code":   {"/staff/benefits/interest_classes", "13900000001"},
 		"/staff/vouchers/:id": {"/staff/vouchers/" + one(`SELECT v.id FROM vouchers v JOIN users u ON u.id = v.staff_id
 			WHERE u.phone = '13900000001' ORDER BY v.id LIMIT 1`), "13900000001"},
+		// The demo's certificate (app/demo_certificates.go), its holder's and a visitor's.
+		"/volunteer/certificates/:id": {"/volunteer/certificates/" + one(`SELECT min(c.id) FROM certificates c
+			JOIN users u ON u.id = c.volunteer_id WHERE u.phone = '13700000001'`), "13700000001"},
+		"/verify/:code": {"/verify/" + demoCertificateCode(ba), ""},
 	}
 	for route, page := range grantBudgetPages(ba) {
 		pages[route] = page

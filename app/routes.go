@@ -112,6 +112,11 @@ func (a *App) routes(e *echo.Echo) {
 	r.add(http.MethodGet, "/volunteer/requests/:id", a.volunteerRequestPage, volunteerOnly)
 	r.add(http.MethodPost, "/volunteer/requests/:id/checkin", a.volunteerCheckIn, volunteerOnly)
 	r.add(http.MethodPost, "/volunteer/services/:id/checkout", a.volunteerCheckOut, volunteerOnly)
+	// Hours certificates (app/certificates.go): his own only; anyone checks one by the code of its QR code.
+	r.add(http.MethodGet, "/volunteer/certificates/new", a.certificateForm, volunteerOnly)
+	r.add(http.MethodPost, "/volunteer/certificates", a.issueCertificate, volunteerOnly)
+	r.add(http.MethodGet, "/volunteer/certificates/:id", a.certificatePage, volunteerOnly)
+	r.add(http.MethodGet, "/verify/:code", a.verifyCertificate, public)
 
 	r.add(http.MethodGet, "/admin", a.adminHome, operators)
 	r.add(http.MethodGet, "/admin/verification", a.verificationQueue, verifiers)
@@ -135,6 +140,8 @@ func (a *App) routes(e *echo.Echo) {
 	r.add(http.MethodGet, "/admin/programs", a.programList, programReaders)
 	r.add(http.MethodGet, "/admin/programs/:id/edit", a.programEditForm, adminsOnly)
 	r.add(http.MethodPost, "/admin/programs/:id", a.updateProgram, adminsOnly)
+	r.add(http.MethodGet, "/admin/settings", a.settingsPage, adminsOnly) // app/settings.go
+	r.add(http.MethodPost, "/admin/settings", a.saveSettings, adminsOnly)
 	r.add(http.MethodGet, "/volunteer/profile", a.volunteerProfilePage, volunteerOnly)
 	r.add(http.MethodPost, "/volunteer/profile", a.updateVolunteerProfile, volunteerOnly)
 

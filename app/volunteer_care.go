@@ -22,6 +22,14 @@ type volunteerHomeView struct {
 	Stars    volStars
 	Upcoming []volUpcoming
 	Pending  bool // the account waits for verification
+	// AutoConfirmHours is the settings' delay of the automatic confirmation, for the hint under the hours.
+	AutoConfirmHours int
+	Certificates     []volCertificate
+}
+
+// volCertificate is one of the volunteer's certificates in his home's list.
+type volCertificate struct {
+	Href, Number, Period, Hours, Issued string
 }
 
 // volStars is a volunteer's star level and how far the next one is.
@@ -57,9 +65,25 @@ func (a *App) volunteerHome(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	stars, err := a.starHours(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	settings, err := a.store.Settings(c.Request().Context())
+	if err != nil {
+		return err
+	}
 	p := a.newPage(c, "volunteer_home.title")
 	v := volunteerHomeView{Home: h, Hours: volDuration(p, time.Duration(h.ConfirmedMinutes)*time.Minute),
-		Stars: volStarsOf(h.ConfirmedMinutes, a.cfg.StarHours), Pending: u.Status == domain.StatusPending}
+		Stars: volStarsOf(h.ConfirmedMinutes, stars), Pending: u.Status == domain.StatusPending,
+		AutoConfirmHours: int(settings.AutoConfirm / time.Hour)}
+	for _, ct := range h.Certificates {
+		from, _ := domain.ParseDate(ct.PeriodFrom)
+		to, _ := domain.ParseDate(ct.PeriodTo)
+		v.Certificates = append(v.Certificates, volCertificate{Href: "/volunteer/certificates/" + itoa64(ct.ID),
+			Number: ct.Number, Period: p.Date(from) + " – " + p.Date(to), Issued: p.Date(ct.IssuedAt),
+			Hours: volDuration(p, time.Duration(ct.Minutes)*time.Minute)})
+	}
 	for _, s := range h.Upcoming {
 		v.Upcoming = append(v.Upcoming, volUpcoming{Href: "/volunteer/requests/" + itoa64(s.RequestID),
 			Program: s.Program(p.Lang), Category: s.Category, District: s.District, When: volWindow(p, s.StartsAt, s.EndsAt),

@@ -15,24 +15,16 @@ const (
 	VoucherCodeLen = VoucherBodyLen + 1
 )
 
-// crockford are the 32 symbols of the code's body, by value; check adds the five Crockford reserves for check
-// values 32–36.
-const (
-	crockford      = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-	crockfordCheck = crockford + "*~$=U"
-)
+// crockfordCheck adds to the body's 32 symbols the five Crockford reserves for check values 32–36.
+const crockfordCheck = crockford + "*~$=U"
 
 // NewVoucherCode draws a new code from r (crypto/rand.Reader in use; a test may pass its own).
 func NewVoucherCode(r io.Reader) (string, error) {
-	var b [VoucherBodyLen]byte
-	if _, err := io.ReadFull(r, b[:]); err != nil {
+	body, err := randomCrockford(r, VoucherBodyLen)
+	if err != nil {
 		return "", err
 	}
-	body := make([]byte, VoucherBodyLen)
-	for i, x := range b {
-		body[i] = crockford[x&31] // 256 is a multiple of 32: every symbol is as likely
-	}
-	return string(body) + string(VoucherCheckSymbol(string(body))), nil
+	return body + string(VoucherCheckSymbol(body)), nil
 }
 
 // RandomVoucherCode draws a code from crypto/rand.
@@ -63,20 +55,7 @@ var (
 // letters upper-cased, O read as 0 and I, L as 1. It returns the code, or why it cannot be one: nothing typed,
 // the wrong length or a character no code has, or a check symbol that does not fit (a mistyped character).
 func NormalizeVoucherCode(typed string) (string, error) {
-	s := strings.ToUpper(ToHalfWidth(typed))
-	var b strings.Builder
-	for _, r := range s {
-		switch r {
-		case ' ', '-', '\t', '\u3000', '_':
-			continue
-		case 'O':
-			r = '0'
-		case 'I', 'L':
-			r = '1'
-		}
-		b.WriteRune(r)
-	}
-	code := b.String()
+	code := readCrockford(typed)
 	switch {
 	case code == "":
 		return "", ErrVoucherCodeEmpty

@@ -53,7 +53,7 @@ var auditAreaActions = map[string][]string{
 	"accounts":     {"account.register", "account.create", "account.status", "account.close", "account.profile", "password."},
 	"verification": {"account.verify", "qualification.", "eligibility."},
 	"fund":         {"donation.", "receipt.", "donor.", "disbursement.", "ledger.", "statement.", "quarter."},
-	"care":         {"request.", "pairing.end", "program.", "benefit.", "voucher.", "grant.", "claim."},
+	"care":         {"request.", "pairing.end", "program.", "benefit.", "voucher.", "grant.", "claim.", "settings.", "certificate."},
 	"access":       {"phone.reveal", "export.", "pairing.view_contact", "document.view"},
 }
 

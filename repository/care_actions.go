@@ -243,19 +243,23 @@ func (s *Store) CancelRequest(ctx context.Context, actor Actor, requestID int64,
 }
 
 // checkOutOnCancel ends a service under way when she cancels: the volunteer was there until now, and those
-// minutes count like any other once confirmed (by her, or after domain.AutoConfirmAfter).
+// minutes count like any other once confirmed (by her, or after the auto-confirmation delay of the settings).
 func (s *Store) checkOutOnCancel(ctx context.Context, tx *gorm.DB, req careRequestRow) error {
 	var open []serviceRow
 	if err := tx.Where("request_id = ? AND status = ?", req.ID, domain.ServiceCheckedIn).Find(&open).Error; err != nil {
 		return err
 	}
 	at := now(tx)
+	after, err := s.AutoConfirmAfter(ctx)
+	if err != nil {
+		return err
+	}
 	for _, sv := range open {
 		if err := tx.Model(&serviceRow{}).Where("id = ?", sv.ID).Updates(map[string]any{"status": domain.ServiceCheckedOut,
-			"checked_out_at": at, "minutes": domain.ServiceMinutes(sv.CheckedInAt, at)}).Error; err != nil {
+			"checked_out_at": at, "minutes": domain.ServiceMinutes(sv.CheckedInAt, at), "auto_confirm_at": at.Add(after)}).Error; err != nil {
 			return err
 		}
-		if err := s.enqueueAt(ctx, tx, autoConfirmArgs{ServiceID: sv.ID}, at.Add(domain.AutoConfirmAfter)); err != nil {
+		if err := s.enqueueAt(ctx, tx, autoConfirmArgs{ServiceID: sv.ID}, at.Add(after)); err != nil {
 			return err
 		}
 	}
@@ -326,7 +330,7 @@ func (s *Store) CheckIn(ctx context.Context, actor Actor, requestID int64) (serv
 }
 
 // CheckOut ends a service with an optional note. Its hours count once she confirms, or by themselves after
-// domain.AutoConfirmAfter (a job queued here). With every occurrence served, the request is completed.
+// the auto-confirmation delay of the settings (a job queued here, its time kept on the service). With every occurrence served, the request is completed.
 func (s *Store) CheckOut(ctx context.Context, actor Actor, serviceID int64, note string) error {
 	note = strings.TrimSpace(note)
 	if len([]rune(note)) > 500 {
@@ -341,8 +345,13 @@ func (s *Store) CheckOut(ctx context.Context, actor Actor, serviceID int64, note
 			return domain.ErrCareWrongState
 		}
 		at := now(tx)
+		after, err := s.AutoConfirmAfter(ctx)
+		if err != nil {
+			return err
+		}
 		if err := tx.Model(&serviceRow{}).Where("id = ?", sv.ID).Updates(map[string]any{"status": domain.ServiceCheckedOut,
-			"checked_out_at": at, "minutes": domain.ServiceMinutes(sv.CheckedInAt, at), "note": note}).Error; err != nil {
+			"checked_out_at": at, "minutes": domain.ServiceMinutes(sv.CheckedInAt, at), "note": note,
+			"auto_confirm_at": at.Add(after)}).Error; err != nil {
 			return err
 		}
 		var unserved int64
@@ -368,7 +377,7 @@ func (s *Store) CheckOut(ctx context.Context, actor Actor, serviceID int64, note
 				return err
 			}
 		}
-		return s.enqueueAt(ctx, tx, autoConfirmArgs{ServiceID: sv.ID}, at.Add(domain.AutoConfirmAfter))
+		return s.enqueueAt(ctx, tx, autoConfirmArgs{ServiceID: sv.ID}, at.Add(after))
 	})
 }
 
@@ -426,7 +435,7 @@ func confirmService(tx *gorm.DB, sv serviceRow, by string) error {
 	return careEvent(tx, sv.RequestID, "confirmed", 0, sv.VolunteerID, minutes, by)
 }
 
-// autoConfirm is the job domain.AutoConfirmAfter after a check-out: a service she has not confirmed counts.
+// autoConfirm is the job the auto-confirmation delay after a check-out: a service she has not confirmed counts.
 func (s *Store) autoConfirm(ctx context.Context, serviceID int64) error {
 	return s.tx(ctx, func(tx *gorm.DB) error {
 		sv, _, err := serviceOf(tx, serviceID, func(serviceRow) bool { return true })

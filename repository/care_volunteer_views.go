@@ -38,6 +38,7 @@ type VolunteerHome struct {
 	Qualifications   []Qualification
 	Pairings         []VolunteerPairingLine
 	Upcoming         []UpcomingService
+	Certificates     []CertificateLine // the latest few (certificates.go)
 }
 
 // UpcomingService is an occurrence of a request the volunteer is matched with, not yet served (or under way).
@@ -67,10 +68,12 @@ func (s *Store) VolunteerHome(ctx context.Context, volunteerID int64) (Volunteer
 		ActivePairings   int
 		Capacity         int
 		PendingOffers    int64
+		Certificates     jsonColumn[[]CertificateLine]
 	}
 	err := db.Raw(`SELECT vp.confirmed_minutes, vp.active_pairings, vp.capacity,
 			(SELECT count(*) FROM care_offers o WHERE o.volunteer_id = vp.user_id AND o.status = 'pending'
-				AND o.expires_at > ?) AS pending_offers
+				AND o.expires_at > ?) AS pending_offers,
+			(`+homeCertificates+`) AS certificates
 		FROM volunteer_profiles vp WHERE vp.user_id = ?`, at, volunteerID).Scan(&figures).Error
 	if err != nil {
 		return h, err
@@ -78,6 +81,7 @@ func (s *Store) VolunteerHome(ctx context.Context, volunteerID int64) (Volunteer
 	if len(figures) > 0 {
 		f := figures[0]
 		h.ConfirmedMinutes, h.ActivePairings, h.Capacity, h.PendingOffers = f.ConfirmedMinutes, f.ActivePairings, f.Capacity, f.PendingOffers
+		h.Certificates = f.Certificates.V
 	}
 	if err := db.Model(&qualificationRow{}).Where("user_id = ?", volunteerID).Order("id").Find(&h.Qualifications).Error; err != nil {
 		return h, err
@@ -375,11 +379,17 @@ type ServiceView struct {
 	ConfirmedBy  string
 	Minutes      int
 	Note         string
+	// AutoConfirmAt is when the service counts by itself, set at check-out.
+	AutoConfirmAt *time.Time
 }
 
-// AutoConfirmsAt is when a checked-out service counts by itself if she has not confirmed it.
+// AutoConfirmsAt is when a checked-out service counts by itself if she has not confirmed it: the time its
+// check-out set, by the delay then in force (domain.AutoConfirmAfter for a service older than the setting).
 func (s ServiceView) AutoConfirmsAt() time.Time {
-	if s.CheckedOutAt == nil {
+	switch {
+	case s.AutoConfirmAt != nil:
+		return *s.AutoConfirmAt
+	case s.CheckedOutAt == nil:
 		return time.Time{}
 	}
 	return s.CheckedOutAt.Add(domain.AutoConfirmAfter)
@@ -414,20 +424,21 @@ func (s *Store) VolunteerRequest(ctx context.Context, volunteerID, requestID int
 	}
 	v := RequestView{RequestFacts: rows[0].RequestFacts}
 	var occ []struct {
-		ID           int64
-		StartsAt     time.Time
-		EndsAt       time.Time
-		ServiceID    *int64
-		Status       *string
-		CheckedInAt  *time.Time
-		CheckedOutAt *time.Time
-		ConfirmedAt  *time.Time
-		ConfirmedBy  *string
-		Minutes      *int
-		Note         *string
+		ID            int64
+		StartsAt      time.Time
+		EndsAt        time.Time
+		ServiceID     *int64
+		Status        *string
+		CheckedInAt   *time.Time
+		CheckedOutAt  *time.Time
+		ConfirmedAt   *time.Time
+		ConfirmedBy   *string
+		Minutes       *int
+		Note          *string
+		AutoConfirmAt *time.Time
 	}
 	if err := db.Raw(`SELECT o.id, o.starts_at, o.ends_at, sv.id AS service_id, sv.status, sv.checked_in_at,
-			sv.checked_out_at, sv.confirmed_at, sv.confirmed_by, sv.minutes, sv.note
+			sv.checked_out_at, sv.confirmed_at, sv.confirmed_by, sv.minutes, sv.note, sv.auto_confirm_at
 		FROM care_occurrences o LEFT JOIN care_services sv ON sv.occurrence_id = o.id
 		WHERE o.request_id = ? ORDER BY o.starts_at, o.id`, v.ID).Scan(&occ).Error; err != nil {
 		return v, err
@@ -436,7 +447,7 @@ func (s *Store) VolunteerRequest(ctx context.Context, volunteerID, requestID int
 		ov := OccurrenceView{ID: o.ID, StartsAt: o.StartsAt, EndsAt: o.EndsAt}
 		if o.ServiceID != nil {
 			sv := &ServiceView{ID: *o.ServiceID, Status: deref(o.Status), ConfirmedBy: deref(o.ConfirmedBy),
-				CheckedOutAt: o.CheckedOutAt, ConfirmedAt: o.ConfirmedAt, Note: deref(o.Note)}
+				CheckedOutAt: o.CheckedOutAt, ConfirmedAt: o.ConfirmedAt, Note: deref(o.Note), AutoConfirmAt: o.AutoConfirmAt}
 			if o.CheckedInAt != nil {
 				sv.CheckedInAt = *o.CheckedInAt
 			}

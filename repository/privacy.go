@@ -23,6 +23,7 @@ type MyData struct {
 	Benefits       []MyBenefit          `json:"benefits,omitempty"`
 	Grants         []MyGrant            `json:"grant_applications,omitempty"`
 	Claims         []MyClaim            `json:"expense_claims,omitempty"`
+	Certificates   []Certificate        `json:"certificates,omitempty"`
 	Activity       []AuditEntry         `json:"activity"`
 }
 
@@ -44,13 +45,19 @@ func (s *Store) ExportMyData(ctx context.Context, userID int64) (MyData, error) 
 	if d.Grants, d.Claims, err = myGrantsAndClaims(db, userID); err != nil {
 		return d, err
 	}
+	if p.Volunteer != nil {
+		if err := db.Where("volunteer_id = ?", userID).Order("id").Find(&d.Certificates).Error; err != nil {
+			return d, err
+		}
+	}
 	activity, err := s.AuditLog(ctx, AuditFilter{SubjectUserID: userID, Limit: 1000}, domain.Cursor{})
 	d.Activity = activity.Rows
 	return d, err
 }
 
 // CloseAccount anonymises a person's data at their request: name, phone, address, children and ID number go;
-// consents and the audit trail stay, as money and service records keep their numbers. Every session ends.
+// consents and the audit trail stay, as money and service records keep their numbers (certificates too, under
+// the masked name). Every session ends.
 func (s *Store) CloseAccount(ctx context.Context, actor Actor, password string) error {
 	return s.tx(ctx, func(tx *gorm.DB) error {
 		r, err := lockUser(tx, actor.UserID)
@@ -79,6 +86,9 @@ func (s *Store) CloseAccount(ctx context.Context, actor Actor, password string) 
 			`DELETE FROM staff_children WHERE user_id = ?`,
 			`UPDATE volunteer_profiles SET id_number_masked = '', id_number_hash = NULL WHERE user_id = ?`,
 			`UPDATE volunteer_qualifications SET detail = '' WHERE user_id = ?`,
+			// A certificate stays, its figures and number unchanged (its verification link still answers), under the
+			// masked name and without the masked ID number: the one change its trigger allows.
+			`UPDATE certificates SET holder_name = holder_name_masked, id_number_masked = '' WHERE volunteer_id = ?`,
 			`DELETE FROM password_resets WHERE user_id = ?`,
 		}
 		for _, q := range steps {

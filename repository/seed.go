@@ -179,7 +179,7 @@ func (sd *seeder) run() error {
 			return err
 		}
 	}
-	stages := []func() error{sd.loadStaff, sd.planVolunteers, sd.planCare, sd.loadVolunteers, sd.loadCare, sd.loadBenefits, sd.loadDonors, sd.planGifts, sd.loadGifts,
+	stages := []func() error{sd.loadStaff, sd.planVolunteers, sd.planCare, sd.loadVolunteers, sd.loadCare, sd.loadBenefits, sd.loadCertificates, sd.loadDonors, sd.planGifts, sd.loadGifts,
 		sd.loadDisbursements, sd.loadGrantsAndClaims, sd.closePastQuarters, sd.rebookEarlierGifts, sd.settle}
 	for _, stage := range stages {
 		if err := stage(); err != nil {

@@ -114,7 +114,7 @@ func TestSeededTablesTakeNewRows(t *testing.T) {
 	for _, table := range []string{"users", "eligibility_entries", "donors", "donations", "ledger_transactions",
 		"disbursements", "staff_children", "volunteer_qualifications", "consents", "receipts", "audit_events", "ledger_entries",
 		"pairings", "care_requests", "care_occurrences", "care_offers", "care_services", "care_events", "notifications",
-		"benefit_places", "benefit_applications", "vouchers"} {
+		"benefit_places", "benefit_applications", "vouchers", "certificates"} {
 		var next, max int64
 		err := f.s.SQL().QueryRow(`SELECT nextval(pg_get_serial_sequence($1, 'id'))`, table).Scan(&next)
 		if err == nil {

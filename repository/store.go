@@ -32,6 +32,8 @@ type Store struct {
 	clock domain.Clock
 	log   *slog.Logger
 	queue *river.Client[*sql.Tx] // enqueues background jobs (see jobs.go)
+	// settings caches the administrator's settings (settings.go), shared by every copy WithClock makes.
+	settings *settingsCache
 }
 
 // Actor is who does something, and from where, for the audit log. Role is the actor's role as the session knows
@@ -57,7 +59,7 @@ const slowStatement = 200 * time.Millisecond
 
 // Open connects to the database at url.
 func Open(ctx context.Context, url string, o Options) (*Store, error) {
-	s := &Store{url: url, idKey: o.IDKey, clock: o.Clock, log: o.Log}
+	s := &Store{url: url, idKey: o.IDKey, clock: o.Clock, log: o.Log, settings: &settingsCache{}}
 	if s.clock == nil {
 		s.clock = domain.SystemClock{}
 	}

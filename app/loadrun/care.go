@@ -30,6 +30,8 @@ func volunteerMix() []action {
 		{"volunteer.inbox", 20, inbox},
 		{"volunteer.accept", 5, acceptOffer},
 		{"volunteer.claims", 5, volunteerClaims},
+		{"volunteer.certificate", 4, volunteerCertificate},
+		{"volunteer.issue", 1, issueCertificate},
 	}
 }
 

@@ -96,6 +96,7 @@ type run struct {
 	errors   atomic.Int64
 	mu       sync.Mutex
 	samples  []ErrorSample
+	codes    codePool // verification codes seen on certificates (certificates.go)
 }
 
 // maxSamples is how many errors are kept to show; the count goes on.

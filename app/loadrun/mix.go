@@ -37,6 +37,7 @@ func publicMix() []action {
 		{"public.transparency", 30, transparency},
 		{"public.donations", 30, publicDonations}, // deep pages of the public list of gifts
 		{"public.report", 25, quarterReport},
+		{"public.verify", 5, verifyCertificate}, // a certificate's QR code scanned
 	}
 }
 

@@ -13,8 +13,11 @@ import (
 func routePattern(method string, u *url.URL) string {
 	segs := strings.Split(u.Path, "/")
 	for i, s := range segs {
-		if s != "" && strings.Trim(s, "0123456789") == "" {
+		switch {
+		case s != "" && strings.Trim(s, "0123456789") == "":
 			segs[i] = ":id"
+		case i == 2 && segs[1] == "verify": // a certificate's verification code
+			segs[i] = ":code"
 		}
 	}
 	route := method + " " + strings.Join(segs, "/")

@@ -18,6 +18,7 @@ func TestRoutePattern(t *testing.T) {
 		{"GET", "/admin/statements/9?show=all", "GET /admin/statements/:id?show"},
 		{"GET", "/transparency/report?q=2026Q1", "GET /transparency/report?q"},
 		{"GET", "/static/app.3f2a.css", "GET /static/app.3f2a.css"},
+		{"GET", "/verify/9YYSQMX5GSW5FDKF7NMY", "GET /verify/:code"},
 	} {
 		u, err := url.Parse(c.url)
 		if err != nil {
