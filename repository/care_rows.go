@@ -31,6 +31,12 @@ type careProgramRow struct {
 	MinutesNormal    int
 	DailyOfferCap    int
 	UpdatedAt        time.Time
+	// bulk assignment (migrations/00016)
+	AssignDistanceWeight   int
+	AssignLoadWeight       int
+	AssignContinuityWeight int
+	AssignFairnessWeight   int
+	PlanHours              int
 }
 
 func (careProgramRow) TableName() string { return "programs" }
