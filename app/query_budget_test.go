@@ -26,7 +26,7 @@ var queryBudgets = map[string]int64{
 	"/account/password":              2,
 	"/admin":                         9,
 	"/admin/audit":                   6,
-	"/admin/dispatch":                6,
+	"/admin/dispatch":                7, // the service programs of the bulk assignment's form among them
 	"/admin/dispatch/requests/:id":   13,
 	"/admin/disbursements":           4,
 	"/admin/disbursements/:id":       3,
@@ -80,6 +80,10 @@ var queryBudgets = map[string]int64{
 	"/volunteer/pairings/:id":        5, // the contact view's audit event is one
 	"/volunteer/profile":             5,
 	"/volunteer/requests/:id":        5, // 4, and a tutoring request's children
+
+	// bulk assignment (dispatch_assign.go)
+	"/admin/dispatch/assignments/new": 4,
+	"/admin/dispatch/assignments/:id": 4,
 }
 
 // budgetCity is the smaller of the two seeded cities the pages are counted on; the larger has ten times its data.
@@ -184,6 +188,8 @@ func (ba *budgetApp) pages() map[string]struct{ path, phone string } {
 		"/staff/requests/new":     {"/staff/requests/new?program=tutoring", "13900000001"},
 		"/staff/requests/:id":     {staffCareBudgetPath(ba, "request"), "13900000002"},
 		"/staff/pairings/:id":     {staffCareBudgetPath(ba, "pairing"), "13900000002"},
+
+		"/admin/dispatch/assignments/:id": {budgetAssignment(ba.testApp), "13800000003"},
 	}
 }
 

@@ -176,7 +176,8 @@ func (s *Store) ProposeAssignment(ctx context.Context, actor Actor, f domain.Ass
 			}
 		}
 		return audit(tx, actor, "request.bulk_propose", "assignment_proposal", id, nil, map[string]any{
-			"program": prog.Code, "from": period.Start, "to": period.End, "requests": len(reqs), "matched": len(p.Pairs),
+			"program": prog.Code, "period": period.Start.In(domain.Shanghai).Format("2006-01-02 15:04") + "–" +
+				period.End.In(domain.Shanghai).Format("15:04"), "requests": len(reqs), "matched": len(p.Pairs),
 			"cost": p.Cost})
 	})
 	return id, err
@@ -413,4 +414,36 @@ func (s *Store) AssignmentProposal(ctx context.Context, id int64) (AssignmentPro
 		Joins("JOIN care_requests r ON r.id = l.request_id").Joins("LEFT JOIN users u ON u.id = l.volunteer_id").
 		Where("l.proposal_id = ?", id).Order("l.volunteer_id IS NULL, r.starts_at, l.request_id").Scan(&p.Rows).Error
 	return p, err
+}
+
+// ProposalSummary is a kept proposal as a list shows it.
+type ProposalSummary struct {
+	ID            int64
+	ProgramNameZh string
+	ProgramNameEn string
+	PeriodStart   time.Time
+	PeriodEnd     time.Time
+	CreatedAt     time.Time
+	CreatedByName string
+	Pairs         int
+	Requests      int
+	ConfirmedAt   *time.Time
+}
+
+// ProgramName is the program's name in a language.
+func (p ProposalSummary) ProgramName(lang string) string {
+	return pickName(lang, p.ProgramNameZh, p.ProgramNameEn)
+}
+
+// RecentProposals are the latest proposals, newest first: one statement.
+func (s *Store) RecentProposals(ctx context.Context, limit int) ([]ProposalSummary, error) {
+	var out []ProposalSummary
+	err := s.db.WithContext(ctx).Table("assignment_proposals ap").Select(`ap.id, pr.name_zh AS program_name_zh,
+		pr.name_en AS program_name_en, ap.period_start, ap.period_end, ap.created_at, u.name AS created_by_name,
+		ap.confirmed_at,
+		(SELECT count(*) FROM assignment_proposal_rows l WHERE l.proposal_id = ap.id AND l.volunteer_id IS NOT NULL) AS pairs,
+		(SELECT count(*) FROM assignment_proposal_rows l WHERE l.proposal_id = ap.id) AS requests`).
+		Joins("JOIN programs pr ON pr.id = ap.program_id").Joins("JOIN users u ON u.id = ap.created_by").
+		Order("ap.id DESC").Limit(limit).Scan(&out).Error
+	return out, err
 }
