@@ -157,3 +157,39 @@ func budgetAssignment(ta *testApp) string {
 	}
 	return "/admin/dispatch/assignments/" + itoa64(id)
 }
+
+func TestAdminSetsTheWeightsAndPlanHours(t *testing.T) {
+	ta := newTestApp(t)
+	adm, _ := ta.account(domain.RoleAdmin, "13800009001")
+	id := programID(t, ta, "one_to_one")
+	edit := adm.get("/admin/programs/" + id + "/edit")
+	mustContain(t, edit, "批量分配", `name="assign_distance_weight" inputmode="numeric" maxlength="3" value="2"`,
+		`name="assign_continuity_weight" inputmode="numeric" maxlength="3" value="40"`, `name="plan_hours" inputmode="numeric" maxlength="3" value="0"`)
+	form := url.Values{"name_zh": {"志愿者一对一帮扶"}, "name_en": {"One-to-one help"}, "active": {"yes"},
+		"offers_emergency": {"5"}, "minutes_emergency": {"10"}, "offers_urgent": {"3"}, "minutes_urgent": {"30"},
+		"offers_normal": {"3"}, "minutes_normal": {"120"}, "daily_offer_cap": {"5"},
+		"assign_distance_weight": {"101"}, "assign_load_weight": {"3"}, "assign_continuity_weight": {""},
+		"assign_fairness_weight": {"5"}, "plan_hours": {"12"}}
+	r := adm.post("/admin/programs/"+id, form)
+	if r.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("bad weights: %d", r.Status)
+	}
+	mustContain(t, r, "请填写 0 到 100 的整数", `value="101"`, `value="12"`)
+	form.Set("assign_distance_weight", "0")
+	form.Set("assign_continuity_weight", "90")
+	if r := adm.post("/admin/programs/"+id, form); r.Status != http.StatusSeeOther {
+		t.Fatalf("save: %d\n%s", r.Status, r.Body)
+	}
+	var dist, cont, plan int
+	if err := ta.store.SQL().QueryRow(`SELECT assign_distance_weight, assign_continuity_weight, plan_hours FROM programs
+		WHERE code = 'one_to_one'`).Scan(&dist, &cont, &plan); err != nil {
+		t.Fatal(err)
+	}
+	if dist != 0 || cont != 90 || plan != 12 {
+		t.Errorf("saved distance %d, continuity %d, plan hours %d", dist, cont, plan)
+	}
+	_, after := auditChange(t, ta, "program.update", id)
+	if after["plan_hours"] != 12.0 || after["assign_continuity_weight"] != 90.0 {
+		t.Errorf("audited %v", after)
+	}
+}

@@ -28,6 +28,12 @@ type programForm struct {
 	OffersNormal     string `form:"offers_normal"`
 	MinutesNormal    string `form:"minutes_normal"`
 	DailyCap         string `form:"daily_offer_cap"`
+	// bulk assignment (dispatch_assign.go)
+	AssignDistance   string `form:"assign_distance_weight"`
+	AssignLoad       string `form:"assign_load_weight"`
+	AssignContinuity string `form:"assign_continuity_weight"`
+	AssignFairness   string `form:"assign_fairness_weight"`
+	PlanHours        string `form:"plan_hours"`
 }
 
 func (f programForm) program() domain.ProgramForm {
@@ -37,12 +43,20 @@ func (f programForm) program() domain.ProgramForm {
 			domain.UrgencyNormal: f.OffersNormal},
 		Minutes: map[string]string{domain.UrgencyEmergency: f.MinutesEmergency, domain.UrgencyUrgent: f.MinutesUrgent,
 			domain.UrgencyNormal: f.MinutesNormal},
-		DailyCap: f.DailyCap}
+		DailyCap: f.DailyCap,
+		Assignment: map[string]string{"assign_distance_weight": f.AssignDistance, "assign_load_weight": f.AssignLoad,
+			"assign_continuity_weight": f.AssignContinuity, "assign_fairness_weight": f.AssignFairness,
+			"plan_hours": f.PlanHours}}
 }
 
 type programEditView struct {
-	Program   repository.CareProgram
-	Urgencies []string
+	Program       repository.CareProgram
+	Urgencies     []string
+	AssignWeights []string // the weight fields of bulk assignment
+}
+
+func newProgramEditView(pr repository.CareProgram) programEditView {
+	return programEditView{Program: pr, Urgencies: domain.Urgencies, AssignWeights: domain.AssignmentFields[:4]}
 }
 
 func (a *App) programEditForm(c echo.Context) error {
@@ -72,7 +86,12 @@ func (a *App) programEditForm(c echo.Context) error {
 		p.Form.Set("minutes_"+u, strconv.Itoa(d.Minutes(u)))
 	}
 	p.Form.Set("daily_offer_cap", strconv.Itoa(d.DailyCap))
-	p.Data = programEditView{Program: pr, Urgencies: domain.Urgencies}
+	for field, v := range map[string]int{"assign_distance_weight": pr.AssignDistanceWeight,
+		"assign_load_weight": pr.AssignLoadWeight, "assign_continuity_weight": pr.AssignContinuityWeight,
+		"assign_fairness_weight": pr.AssignFairnessWeight, "plan_hours": pr.PlanHours} {
+		p.Form.Set(field, strconv.Itoa(v))
+	}
+	p.Data = newProgramEditView(pr)
 	return a.views.render(c, http.StatusOK, "program_edit", p)
 }
 
@@ -93,7 +112,7 @@ func (a *App) updateProgram(c echo.Context) error {
 			return err
 		}
 		p := a.newPage(c, "program_edit.title")
-		p.Form, p.Errors, p.Data = c.Request().PostForm, fe, programEditView{Program: pr, Urgencies: domain.Urgencies}
+		p.Form, p.Errors, p.Data = c.Request().PostForm, fe, newProgramEditView(pr)
 		return a.views.render(c, http.StatusUnprocessableEntity, "program_edit", p)
 	}
 	return a.afterAction(c, err, "/admin/programs", "programs.updated")

@@ -34,6 +34,7 @@ type ProgramForm struct {
 	Offers                       map[string]string // urgency -> offers per round
 	Minutes                      map[string]string // urgency -> how many minutes an offer stays open
 	DailyCap                     string
+	Assignment                   map[string]string // bulk assignment's weights and plan hours (AssignmentFields)
 }
 
 // ProgramSettings are a program's checked settings, ready to store.
@@ -44,6 +45,7 @@ type ProgramSettings struct {
 	Qualification                string
 	Sensitive                    bool
 	Dispatch                     DispatchSettings
+	Assignment                   *AssignmentSettings // nil: keep what is stored
 }
 
 // Minutes is how long an offer of an urgency stays open, in whole minutes (as stored and typed).
@@ -80,6 +82,7 @@ func (f ProgramForm) Check(kind string) (ProgramSettings, FieldErrors) {
 		s.Dispatch.Lifetime[u] = time.Duration(programFigure(fe, "minutes_"+u, f.Minutes[u], MaxOfferMinutes, "programs.error.minutes")) * time.Minute
 	}
 	s.Dispatch.DailyCap = programFigure(fe, "daily_offer_cap", f.DailyCap, MaxDailyOffers, "programs.error.daily_cap")
+	s.Assignment = checkAssignmentSettings(fe, f.Assignment)
 	return s, fe
 }
 

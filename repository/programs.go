@@ -105,6 +105,10 @@ func (p *careProgramRow) apply(s domain.ProgramSettings) {
 	p.OffersUrgent, p.MinutesUrgent = d.Offers[domain.UrgencyUrgent], d.Minutes(domain.UrgencyUrgent)
 	p.OffersNormal, p.MinutesNormal = d.Offers[domain.UrgencyNormal], d.Minutes(domain.UrgencyNormal)
 	p.DailyOfferCap = d.DailyCap
+	if a := s.Assignment; a != nil {
+		p.AssignDistanceWeight, p.AssignLoadWeight = a.Weights.Distance, a.Weights.Load
+		p.AssignContinuityWeight, p.AssignFairnessWeight, p.PlanHours = a.Weights.Continuity, a.Weights.Fairness, a.PlanHours
+	}
 }
 
 // columns are the row's editable columns by name, as written and as the audit log tells them. Nothing in them is
@@ -114,7 +118,10 @@ func (p careProgramRow) columns() map[string]any {
 		"description_en": p.DescriptionEn, "active": p.Active, "qualification": p.Qualification, "sensitive": p.Sensitive,
 		"offers_emergency": p.OffersEmergency, "minutes_emergency": p.MinutesEmergency, "offers_urgent": p.OffersUrgent,
 		"minutes_urgent": p.MinutesUrgent, "offers_normal": p.OffersNormal, "minutes_normal": p.MinutesNormal,
-		"daily_offer_cap": p.DailyOfferCap, "updated_at": p.UpdatedAt}
+		"daily_offer_cap": p.DailyOfferCap, "updated_at": p.UpdatedAt,
+		"assign_distance_weight": p.AssignDistanceWeight, "assign_load_weight": p.AssignLoadWeight,
+		"assign_continuity_weight": p.AssignContinuityWeight, "assign_fairness_weight": p.AssignFairnessWeight,
+		"plan_hours": p.PlanHours}
 }
 
 // changedProgramSettings keeps the settings that differ, before and after; the time of the change is the event's.
