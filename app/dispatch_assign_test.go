@@ -34,8 +34,9 @@ func (f *dispatchFixture) holdForPlan() {
 func TestCoordinatorProposesReviewsAndConfirmsABulkAssignment(t *testing.T) {
 	f := newDispatchFixture(t)
 	f.holdForPlan()
-	first := f.ride(domain.UrgencyNormal, time.Saturday, "08:00", "09:00")
-	second := f.ride(domain.UrgencyUrgent, time.Saturday, "09:00", "10:00")
+	// in the afternoon: the demo's own morning to plan is left out of this period
+	first := f.ride(domain.UrgencyNormal, time.Saturday, "14:00", "15:00")
+	second := f.ride(domain.UrgencyUrgent, time.Saturday, "15:00", "16:00")
 	for _, id := range []int64{first, second} {
 		if s := f.status(id); s != domain.RequestSubmitted {
 			t.Fatalf("request %d is %s, want held for the plan", id, s)
@@ -48,7 +49,7 @@ func TestCoordinatorProposesReviewsAndConfirmsABulkAssignment(t *testing.T) {
 		`value="10:00"`, `<option value="one_to_one" selected>`)
 
 	r := coord.post("/admin/dispatch/assignments", url.Values{"program": {"one_to_one"}, "date": {f.day(time.Saturday)},
-		"from": {"06:00"}, "to": {"12:00"}})
+		"from": {"13:00"}, "to": {"17:00"}})
 	if r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Location, "/admin/dispatch/assignments/") {
 		t.Fatalf("propose: %d %s\n%s", r.Status, r.Location, r.Body)
 	}
@@ -191,5 +192,26 @@ func TestAdminSetsTheWeightsAndPlanHours(t *testing.T) {
 	_, after := auditChange(t, ta, "program.update", id)
 	if after["plan_hours"] != 12.0 || after["assign_continuity_weight"] != 90.0 {
 		t.Errorf("audited %v", after)
+	}
+}
+
+// The demo leaves a Saturday morning of rides waiting for the plan, which a coordinator can propose and confirm.
+func TestDemoHasAMorningToPlan(t *testing.T) {
+	f := newDispatchFixture(t)
+	coord := f.login(coordinatorPhone)
+	r := coord.post("/admin/dispatch/assignments", url.Values{"program": {"one_to_one"},
+		"date": {demoPlanDay(f.clock.Now()).Format(time.DateOnly)}, "from": {"06:00"}, "to": {"10:00"}})
+	if r.Status != http.StatusSeeOther {
+		t.Fatalf("propose: %d\n%s", r.Status, r.Body)
+	}
+	r = coord.get(r.Location)
+	// one by one, 赵志强 would take her urgent ride and the one in 拱墅区 would find nobody
+	mustContain(t, r, "分配 3 个需求，0 个未能分配", "赵志强", "郑凯", "确认并发出邀请")
+	mustNotContain(t, r, "逐个派单也能分配同样多")
+	if n := f.one(`SELECT count(*) FROM audit_events WHERE action = 'program.update'`); n != 2 {
+		t.Errorf("%d program updates in the demo, want the plan hours set and set back", n)
+	}
+	if n := f.one(`SELECT plan_hours FROM programs WHERE code = 'one_to_one'`); n != 0 {
+		t.Errorf("the demo left the program holding requests for %d hours", n)
 	}
 }
