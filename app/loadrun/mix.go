@@ -65,6 +65,8 @@ func coordinatorMix() []action {
 		{"people.person", 35, person},
 		{"dispatch.board", 25, dispatchBoard},
 		{"dispatch.request", 20, dispatchRequest},
+		{"dispatch.propose", 2, proposeAssignment},
+		{"dispatch.proposal", 5, proposal},
 	}
 }
 
