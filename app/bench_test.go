@@ -68,6 +68,7 @@ func TestBenchRunsEveryRoleWithoutErrors(t *testing.T) {
 		"GET /admin/people", "GET /admin/verification", "GET /admin/people/:id",
 		"GET /admin/audit", "GET /admin/audit?after", "GET /admin/audit?area",
 		"GET /staff", "GET /volunteer", "GET /volunteer/certificates/:id", "GET /verify/:code",
+		"POST /admin/dispatch/assignments", "GET /admin/dispatch/assignments/:id",
 	} {
 		if hit[route].Requests == 0 {
 			t.Errorf("%s: not requested", route)

@@ -60,7 +60,10 @@ func seedDemoCare(ctx context.Context, store *repository.Store) error {
 			return fmt.Errorf("the past weeks: %w", err)
 		}
 	}
-	return d.freshen(ctx)
+	if err := d.freshen(ctx); err != nil {
+		return err
+	}
+	return d.morningToPlan(ctx) // demo_assign.go
 }
 
 func (d *demoCare) lookUp(ctx context.Context) error {

@@ -24,6 +24,7 @@ type dispatchBoardView struct {
 	Figures   []figuresProgramView
 	FiguresAt time.Time // when the figures were read: they are kept for a minute
 	Weeks     int
+	Plan      *planFormView // the form of a bulk assignment (dispatch_assign.go), for those who may propose one
 }
 
 type boardSectionView struct {
@@ -81,6 +82,13 @@ func (a *App) dispatchBoard(c echo.Context) error {
 		v.Sections = append(v.Sections, sv)
 	}
 	v.Figures = figuresView(p, figures)
+	if p.May("POST /admin/dispatch/assignments") {
+		plan, err := a.planForm(c, p)
+		if err != nil {
+			return err
+		}
+		v.Plan = &plan
+	}
 	p.Data = v
 	return a.views.render(c, http.StatusOK, "dispatch", p)
 }

@@ -36,6 +36,12 @@ type programForm struct {
 	Period    string `form:"period"`
 	TermStart string `form:"term_start"`
 	TermEnd   string `form:"term_end"`
+	// bulk assignment (dispatch_assign.go)
+	AssignDistance   string `form:"assign_distance_weight"`
+	AssignLoad       string `form:"assign_load_weight"`
+	AssignContinuity string `form:"assign_continuity_weight"`
+	AssignFairness   string `form:"assign_fairness_weight"`
+	PlanHours        string `form:"plan_hours"`
 }
 
 func (f programForm) program() domain.ProgramForm {
@@ -46,13 +52,25 @@ func (f programForm) program() domain.ProgramForm {
 		Minutes: map[string]string{domain.UrgencyEmergency: f.MinutesEmergency, domain.UrgencyUrgent: f.MinutesUrgent,
 			domain.UrgencyNormal: f.MinutesNormal},
 		DailyCap: f.DailyCap, GrantCeiling: f.GrantCeiling, ClaimCeiling: f.ClaimCeiling,
-		Benefit: domain.BenefitForm{Quota: f.Quota, QuotaPer: f.QuotaPer, Period: f.Period, TermStart: f.TermStart, TermEnd: f.TermEnd}}
+		Benefit: domain.BenefitForm{Quota: f.Quota, QuotaPer: f.QuotaPer, Period: f.Period, TermStart: f.TermStart, TermEnd: f.TermEnd},
+		Assignment: map[string]string{"assign_distance_weight": f.AssignDistance, "assign_load_weight": f.AssignLoad,
+			"assign_continuity_weight": f.AssignContinuity, "assign_fairness_weight": f.AssignFairness,
+			"plan_hours": f.PlanHours}}
 }
 
 type programEditView struct {
-	Program   repository.CareProgram
-	Urgencies []string
+	Program       repository.CareProgram
+	Urgencies     []string
+	AssignWeights []string // the weight fields of bulk assignment
 	benefitPlacesView
+}
+
+// programEditView is the program's page: its settings, and a benefit program's places.
+func (a *App) programEditView(c echo.Context, pr repository.CareProgram) (programEditView, error) {
+	v := programEditView{Program: pr, Urgencies: domain.Urgencies, AssignWeights: domain.AssignmentFields[:4]}
+	var err error
+	v.benefitPlacesView, err = a.loadBenefitPlaces(c, pr)
+	return v, err
 }
 
 func (a *App) programEditForm(c echo.Context) error {
@@ -66,8 +84,8 @@ func (a *App) programEditForm(c echo.Context) error {
 	}
 	p := a.newPage(c, "program_edit.title")
 	fillProgramForm(p, pr)
-	v := programEditView{Program: pr, Urgencies: domain.Urgencies}
-	if v.benefitPlacesView, err = a.loadBenefitPlaces(c, pr); err != nil {
+	v, err := a.programEditView(c, pr)
+	if err != nil {
 		return err
 	}
 	p.Data = v
@@ -91,8 +109,8 @@ func (a *App) updateProgram(c echo.Context) error {
 			return err
 		}
 		p := a.newPage(c, "program_edit.title")
-		v := programEditView{Program: pr, Urgencies: domain.Urgencies}
-		if v.benefitPlacesView, err = a.loadBenefitPlaces(c, pr); err != nil {
+		v, err := a.programEditView(c, pr)
+		if err != nil {
 			return err
 		}
 		p.Form, p.Errors, p.Data = c.Request().PostForm, fe, v
@@ -124,6 +142,11 @@ func fillProgramForm(p *Page, pr repository.CareProgram) {
 		p.Form.Set("grant_ceiling", ceiling.Plain())
 	} else if ceiling > 0 {
 		p.Form.Set("claim_ceiling", ceiling.Plain())
+	}
+	for field, v := range map[string]int{"assign_distance_weight": pr.AssignDistanceWeight,
+		"assign_load_weight": pr.AssignLoadWeight, "assign_continuity_weight": pr.AssignContinuityWeight,
+		"assign_fairness_weight": pr.AssignFairnessWeight, "plan_hours": pr.PlanHours} {
+		p.Form.Set(field, strconv.Itoa(v))
 	}
 	setBenefitForm(p, pr)
 }

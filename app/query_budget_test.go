@@ -26,7 +26,7 @@ var queryBudgets = map[string]int64{
 	"/account/password":              2,
 	"/admin":                         9,
 	"/admin/audit":                   6,
-	"/admin/dispatch":                6,
+	"/admin/dispatch":                7, // the service programs of the bulk assignment's form among them
 	"/admin/dispatch/requests/:id":   13,
 	"/admin/disbursements":           4,
 	"/admin/disbursements/:id":       3,
@@ -105,6 +105,10 @@ var queryBudgets = map[string]int64{
 	"/volunteer/certificates/:id": 3,
 	"/verify/:code":               1,
 	"/admin/settings":             2,
+
+	// bulk assignment (dispatch_assign.go)
+	"/admin/dispatch/assignments/new": 4,
+	"/admin/dispatch/assignments/:id": 4,
 }
 
 // budgetCity is the smaller of the two seeded cities the pages are counted on; the larger has ten times its data.
@@ -216,6 +220,8 @@ func (ba *budgetApp) pages() map[string]struct{ path, phone string } {
 		"/volunteer/certificates/:id": {"/volunteer/certificates/" + one(`SELECT min(c.id) FROM certificates c
 			JOIN users u ON u.id = c.volunteer_id WHERE u.phone = '13700000001'`), "13700000001"},
 		"/verify/:code": {"/verify/" + demoCertificateCode(ba), ""},
+
+		"/admin/dispatch/assignments/:id": {budgetAssignment(ba.testApp), "13800000003"},
 	}
 	for route, page := range grantBudgetPages(ba) {
 		pages[route] = page

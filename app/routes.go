@@ -232,6 +232,12 @@ func (a *App) routes(e *echo.Echo) {
 	r.add(http.MethodPost, "/admin/claims/:id/confirm", a.confirmAdminClaim, grantDeciders)
 	r.add(http.MethodPost, "/admin/claims/:id/reject", a.rejectAdminClaim, grantDeciders)
 	r.add(http.MethodGet, "/files/:id", a.documentPage, signedIn)
+	// Bulk assignment of scheduled requests (dispatch_assign.go): the auditor reads a proposal, only dispatchers make
+	// and confirm one.
+	r.add(http.MethodGet, "/admin/dispatch/assignments/new", a.assignmentNew, dispatchers)
+	r.add(http.MethodPost, "/admin/dispatch/assignments", a.proposeAssignment, dispatchers)
+	r.add(http.MethodGet, "/admin/dispatch/assignments/:id", a.assignmentPage, dispatchReaders)
+	r.add(http.MethodPost, "/admin/dispatch/assignments/:id/confirm", a.confirmAssignment, dispatchers)
 }
 
 // routeTable registers routes with who may open them, and answers "may this person open that?" for the pages.

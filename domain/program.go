@@ -34,9 +34,10 @@ type ProgramForm struct {
 	Offers                       map[string]string // urgency -> offers per round
 	Minutes                      map[string]string // urgency -> how many minutes an offer stays open
 	DailyCap                     string
-	Benefit                      BenefitForm // a benefit program's quota and period
-	GrantCeiling                 string      // a grant program's largest grant ("" for none)
-	ClaimCeiling                 string      // a service program's largest claim its staff confirm ("" for none)
+	Benefit                      BenefitForm       // a benefit program's quota and period
+	GrantCeiling                 string            // a grant program's largest grant ("" for none)
+	ClaimCeiling                 string            // a service program's largest claim its staff confirm ("" for none)
+	Assignment                   map[string]string // bulk assignment's weights and plan hours (AssignmentFields)
 }
 
 // ProgramSettings are a program's checked settings, ready to store.
@@ -49,7 +50,8 @@ type ProgramSettings struct {
 	Dispatch                     DispatchSettings
 	Benefit                      *BenefitSettings // a benefit program's; nil for the others
 	// Ceiling is the grant ceiling of a grant program, the claim ceiling of a service program (0: none).
-	Ceiling Money
+	Ceiling    Money
+	Assignment *AssignmentSettings // nil: keep what is stored
 }
 
 // Minutes is how long an offer of an urgency stays open, in whole minutes (as stored and typed).
@@ -95,6 +97,7 @@ func (f ProgramForm) Check(kind string) (ProgramSettings, FieldErrors) {
 		s.Dispatch.Lifetime[u] = time.Duration(programFigure(fe, "minutes_"+u, f.Minutes[u], MaxOfferMinutes, "programs.error.minutes")) * time.Minute
 	}
 	s.Dispatch.DailyCap = programFigure(fe, "daily_offer_cap", f.DailyCap, MaxDailyOffers, "programs.error.daily_cap")
+	s.Assignment = checkAssignmentSettings(fe, f.Assignment)
 	return s, fe
 }
 

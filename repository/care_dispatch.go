@@ -49,6 +49,9 @@ func (s *Store) SubmitRequest(ctx context.Context, actor Actor, programCode stri
 		if err := s.scheduleWindow(ctx, tx, req); err != nil {
 			return err
 		}
+		if held, err := s.holdForPlan(ctx, tx, prog, req); held || err != nil {
+			return err // kept for the coordinator's plan (care_bulk.go)
+		}
 		return s.dispatch(ctx, tx, &req)
 	})
 	return id, err

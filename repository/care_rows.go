@@ -39,6 +39,12 @@ type careProgramRow struct {
 	TermStart *time.Time
 	TermEnd   *time.Time
 	UpdatedAt time.Time
+	// bulk assignment (migrations/00016)
+	AssignDistanceWeight   int
+	AssignLoadWeight       int
+	AssignContinuityWeight int
+	AssignFairnessWeight   int
+	PlanHours              int
 }
 
 func (careProgramRow) TableName() string { return "programs" }

@@ -50,6 +50,7 @@ func (s *Store) workers(pool *pgxpool.Pool) *river.Workers {
 	river.AddWorker(w, &windowStartWorker{s: s})
 	river.AddWorker(w, &windowEndWorker{s: s})
 	river.AddWorker(w, &autoConfirmWorker{s: s})
+	river.AddWorker(w, &planReleaseWorker{s: s})
 	return w
 }
 

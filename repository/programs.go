@@ -131,6 +131,10 @@ func (p *careProgramRow) apply(s domain.ProgramSettings) {
 	p.OffersUrgent, p.MinutesUrgent = d.Offers[domain.UrgencyUrgent], d.Minutes(domain.UrgencyUrgent)
 	p.OffersNormal, p.MinutesNormal = d.Offers[domain.UrgencyNormal], d.Minutes(domain.UrgencyNormal)
 	p.DailyOfferCap = d.DailyCap
+	if a := s.Assignment; a != nil {
+		p.AssignDistanceWeight, p.AssignLoadWeight = a.Weights.Distance, a.Weights.Load
+		p.AssignContinuityWeight, p.AssignFairnessWeight, p.PlanHours = a.Weights.Continuity, a.Weights.Fairness, a.PlanHours
+	}
 }
 
 // columns are the row's editable columns by name, as written and as the audit log tells them. Nothing in them is
@@ -142,7 +146,10 @@ func (p careProgramRow) columns() map[string]any {
 		"minutes_urgent": p.MinutesUrgent, "offers_normal": p.OffersNormal, "minutes_normal": p.MinutesNormal,
 		"daily_offer_cap": p.DailyOfferCap, "grant_ceiling": p.GrantCeiling, "claim_ceiling": p.ClaimCeiling,
 		"updated_at": p.UpdatedAt,
-		"quota":      p.Quota, "quota_per": p.QuotaPer, "period": p.Period, "term_start": dateText(p.TermStart), "term_end": dateText(p.TermEnd)}
+		"quota":      p.Quota, "quota_per": p.QuotaPer, "period": p.Period, "term_start": dateText(p.TermStart), "term_end": dateText(p.TermEnd),
+		"assign_distance_weight": p.AssignDistanceWeight, "assign_load_weight": p.AssignLoadWeight,
+		"assign_continuity_weight": p.AssignContinuityWeight, "assign_fairness_weight": p.AssignFairnessWeight,
+		"plan_hours": p.PlanHours}
 }
 
 // changedProgramSettings keeps the settings that differ, before and after; the time of the change is the event's.

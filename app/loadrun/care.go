@@ -127,3 +127,27 @@ func dispatchBoard(u *user) error {
 }
 
 func dispatchRequest(u *user) error { return u.follow("/admin/dispatch", "/admin/dispatch/requests/") }
+
+// proposeAssignment presses 建议分配 on the board with the form as it is shown (tomorrow 06:00–10:00 in the first
+// program) and reads the proposal. It confirms none: the offers would go out to the city's volunteers.
+func proposeAssignment(u *user) error {
+	p, err := u.get("/admin/dispatch")
+	if err != nil {
+		return err
+	}
+	f, ok := postForm(p.body, "/admin/dispatch/assignments")
+	if !ok {
+		return u.fail(routeOf(http.MethodGet, "/admin/dispatch"), p.status, "no assignment form on the board")
+	}
+	next, err := u.post("/admin/dispatch/assignments", f, "/admin/dispatch/assignments/")
+	if err != nil {
+		return err
+	}
+	_, err = u.get(next)
+	return err
+}
+
+// proposal opens one of the latest proposals.
+func proposal(u *user) error {
+	return u.follow("/admin/dispatch/assignments/new", "/admin/dispatch/assignments/")
+}

@@ -70,6 +70,8 @@ func coordinatorMix() []action {
 		{"grants.queue", 8, grantQueue},
 		{"grants.grant", 8, grantPage},
 		{"claims.queue", 4, claimQueue},
+		{"dispatch.propose", 2, proposeAssignment},
+		{"dispatch.proposal", 5, proposal},
 	}
 }
 
