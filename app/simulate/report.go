@@ -50,6 +50,11 @@ type Report struct {
 	Offered      int     `json:"offered_volunteers"`
 	OfferedShare float64 `json:"offered_share"`
 	Gini         float64 `json:"gini_offers"`
+	// ByDistrict is the same by the district volunteers are based in, with the requests asked there: where
+	// demand is thin, the volunteers based there wait.
+	ByDistrict []DistrictFigures `json:"by_district"`
+	// FirstRoundWins are the requests matched in the round of offers they started with.
+	FirstRoundWins int `json:"first_round_wins"`
 
 	Pairings       int     `json:"pairings"`
 	VolunteerHours float64 `json:"volunteer_hours"`
@@ -65,6 +70,15 @@ type CategoryFigures struct {
 	Requests int     `json:"requests"`
 	Matched  int     `json:"matched"`
 	Share    float64 `json:"matched_share"`
+}
+
+// DistrictFigures are the available and offered volunteers based in a district, and the requests asked there.
+type DistrictFigures struct {
+	District  string  `json:"district"`
+	Requests  int     `json:"requests"`
+	Available int     `json:"available"`
+	Offered   int     `json:"offered"`
+	Share     float64 `json:"offered_share"`
 }
 
 // Times is the time from submission to acceptance of one urgency's matched requests, in minutes.
@@ -114,6 +128,9 @@ func (s *sim) report(seed uint64) Report {
 			rep.Escalations[r.escalation]++
 		}
 		matched := r.vol >= 0
+		if matched && s.offers[r.offers[len(r.offers)-1]].round == 1 {
+			rep.FirstRoundWins++
+		}
 		switch {
 		case matched:
 			rep.Matched++
@@ -171,13 +188,28 @@ func (s *sim) report(seed uint64) Report {
 		rep.OffersByStatus[o.status]++
 	}
 	var counts []int
+	byDistrict := map[string]*DistrictFigures{}
+	for _, d := range domain.Reference.Districts {
+		byDistrict[d.Code] = &DistrictFigures{District: d.Code}
+	}
+	for _, r := range s.reqs {
+		byDistrict[r.match.District].Requests++
+	}
 	for i := range s.vols {
 		if v := &s.vols[i]; v.available {
 			counts = append(counts, v.offers)
+			f := byDistrict[v.c.Districts[0]]
+			f.Available++
 			if v.offers > 0 {
 				rep.Offered++
+				f.Offered++
 			}
 		}
+	}
+	for _, d := range domain.Reference.Districts {
+		f := byDistrict[d.Code]
+		f.Share = share(f.Offered, f.Available)
+		rep.ByDistrict = append(rep.ByDistrict, *f)
 	}
 	rep.Available = len(counts)
 	rep.OfferedShare = share(rep.Offered, rep.Available)
@@ -256,6 +288,13 @@ func (r Report) WriteTable(w io.Writer) error {
 	fmt.Fprintf(tw, "available volunteers\t%d (passed every hard filter in at least one round)\n", r.Available)
 	fmt.Fprintf(tw, "offered at least one task\t%d  %s of the available\n", r.Offered, pct(r.OfferedShare))
 	fmt.Fprintf(tw, "Gini of offers per available volunteer\t%.3f\n", r.Gini)
+	fmt.Fprintln(tw)
+	fmt.Fprintln(tw, "based in\trequests\tavailable\toffered\t")
+	for _, d := range r.ByDistrict {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t\n", d.District, d.Requests, d.Available, pct(d.Share))
+	}
+	fmt.Fprintln(tw)
+	fmt.Fprintf(tw, "matched in their first round\t%d\n", r.FirstRoundWins)
 	fmt.Fprintf(tw, "pairings made\t%d\n", r.Pairings)
 	fmt.Fprintf(tw, "volunteer hours\t%.0f\n", r.VolunteerHours)
 	fmt.Fprintln(tw)

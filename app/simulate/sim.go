@@ -117,13 +117,21 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	if err := o.Params.Check(); err != nil {
 		return Report{}, err
 	}
-	s := &sim{p: o.Params, rng: rand.New(rand.NewPCG(o.Seed, o.Seed^0x9e3779b97f4a7c15)),
-		pools: map[string]*pool{}, active: map[pairKey]int32{}, hers: map[[2]int32][]int32{},
-		before: map[int32][]int32{}, settings: o.Params.Dispatch.settings(), assigner: o.Assigner}
 	progress := o.Progress
 	if progress == nil {
 		progress = func(string, int, int) {}
 	}
+	return newSim(o).run(ctx, progress, o.Seed)
+}
+
+// newSim is a run about to start: one random source, from the seed.
+func newSim(o Options) *sim {
+	return &sim{p: o.Params, rng: rand.New(rand.NewPCG(o.Seed, o.Seed^0x9e3779b97f4a7c15)),
+		pools: map[string]*pool{}, active: map[pairKey]int32{}, hers: map[[2]int32][]int32{},
+		before: map[int32][]int32{}, settings: o.Params.Dispatch.settings(), assigner: o.Assigner}
+}
+
+func (s *sim) run(ctx context.Context, progress func(string, int, int), seed uint64) (Report, error) {
 	progress("simulate: the city's people", 0, 2)
 	s.buildStaff()
 	progress("simulate: the city's people", 1, 2)
@@ -132,7 +140,7 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	progress("simulate: the city's people", 2, 2)
 	s.buildDemand()
 	if len(s.reqs) == 0 {
-		return s.report(o.Seed), nil
+		return s.report(seed), nil
 	}
 	for i, r := range s.reqs {
 		s.at(r.submitted, event{kind: evSubmit, req: int32(i)})
@@ -164,7 +172,7 @@ func Run(ctx context.Context, o Options) (Report, error) {
 		}
 	}
 	progress("simulate: the week", span, span)
-	return s.report(o.Seed), nil
+	return s.report(seed), nil
 }
 
 // at schedules an event.
