@@ -17,6 +17,9 @@ type Params struct {
 	// Start is the Monday the week begins (Shanghai), yyyy-mm-dd; Days its length (--days).
 	Start string `json:"start"`
 	Days  int    `json:"-"`
+	// HomeAtHospital is the share of staff living in their hospital's district (the seed's 0.7); the others live
+	// anywhere, the central districts more often. Where they live is where most of their help is asked.
+	HomeAtHospital float64 `json:"home_at_hospital"`
 	// WeekdayWeights share the week's help out over Monday..Sunday (hospitals run every day).
 	WeekdayWeights [7]float64 `json:"weekday_weights"`
 	// Demand by category of help (domain.Categories' codes).
@@ -103,7 +106,7 @@ func h(hh, mm int) float64 { return float64(hh*60 + mm) }
 func Defaults() Params {
 	const e, u, n = domain.UrgencyEmergency, domain.UrgencyUrgent, domain.UrgencyNormal
 	return Params{
-		Staff: 20000, Volunteers: 60000, Start: "2026-03-02",
+		Staff: 20000, Volunteers: 60000, Start: "2026-03-02", HomeAtHospital: 0.7,
 		WeekdayWeights: [7]float64{1, 1, 1, 1, 1, 0.9, 0.9},
 		Demand: map[string]CategoryDemand{
 			domain.CategoryTransport: {PerStaffWeek: 0.40, Urgency: map[string]float64{u: 0.3, n: 0.7},

@@ -45,7 +45,7 @@ func (s *sim) buildStaff() {
 		st.active = s.rng.Float64() >= 0.05 // pending, suspended, rejected: the seed's 3 + 1 + 1 %
 		st.hospital = hospitals[s.rng.IntN(len(hospitals))].District
 		st.home = st.hospital
-		if s.rng.Float64() < 0.3 {
+		if s.rng.Float64() < 1-s.p.HomeAtHospital {
 			u := s.rng.Float64()
 			st.home = all[int(u*u*float64(len(all)))].Code
 		}
