@@ -211,3 +211,31 @@ func BenchmarkCityWeek(b *testing.B) {
 			100*r.OfferedShare, r.Available, r.Gini)
 	}
 }
+
+// The first look of rank (her paired volunteers and those based in her district) must choose exactly the round
+// the whole pool's ranking would: checked for every request of a small city's week, halfway through it (with
+// pairings, loads, ratings and offers under way).
+func TestNarrowRankChoosesAsTheWholePool(t *testing.T) {
+	o := Options{Seed: 9, Params: smallCity(), Days: 7}
+	o.Params.Days = 7
+	s := newSim(o)
+	if _, err := s.run(context.Background(), func(string, int, int) {}, 9); err != nil {
+		t.Fatal(err)
+	}
+	// replay the week's ranking questions against the state the week ended in, at each request's submission
+	checked := 0
+	for _, r := range s.reqs {
+		s.now = r.submitted.Add(time.Minute)
+		n := s.settings.Offers[r.urgency]
+		narrow, whole := s.rank(r, n), s.rank(r, 0)
+		a, _ := domain.NextRound(narrow, s.settings, r.urgency)
+		b, _ := domain.NextRound(whole, s.settings, r.urgency)
+		if !reflect.DeepEqual(a, b) {
+			t.Fatalf("request of %s in %s: the first look offers %+v, the whole pool %+v", r.cat.Code, r.match.District, a, b)
+		}
+		checked += len(a)
+	}
+	if checked < len(s.reqs) {
+		t.Fatalf("only %d offers chosen for %d requests: the comparison compared nothing", checked, len(s.reqs))
+	}
+}
