@@ -192,7 +192,7 @@ func (s *Store) DeclineOffer(ctx context.Context, actor Actor, offerID int64, re
 		if err := tx.Model(&offerRow{}).Where("request_id = ? AND status = 'pending'", req.ID).Count(&open).Error; err != nil {
 			return err
 		}
-		if open == 0 && req.Status == domain.RequestDispatching && req.Round == offer.Round {
+		if domain.DeclineEndsRound(int(open), req.Status, req.Round, offer.Round) {
 			return s.nextRound(ctx, tx, &req)
 		}
 		return nil

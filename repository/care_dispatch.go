@@ -101,14 +101,11 @@ func (s *Store) dispatch(ctx context.Context, tx *gorm.DB, req *careRequestRow) 
 		return err
 	}
 	ranked := domain.Rank(mc.match, cands, mc.prog.DailyOfferCap, at)
-	n := mc.prog.dispatch().Offers[req.Urgency]
-	if len(ranked) > 0 && ranked[0].PairedWithHer {
-		n = 1 // continuity: her volunteer is asked alone; if they cannot, the next round goes wide
+	to, escalation := domain.NextRound(ranked, mc.prog.dispatch(), req.Urgency)
+	if escalation != "" {
+		return s.escalate(tx, req, escalation)
 	}
-	if len(ranked) == 0 {
-		return s.escalate(tx, req, "no_candidates")
-	}
-	return s.sendOffers(ctx, tx, req, mc, ranked[:min(n, len(ranked))])
+	return s.sendOffers(ctx, tx, req, mc, to)
 }
 
 func (s *Store) sendOffers(ctx context.Context, tx *gorm.DB, req *careRequestRow, mc *matchContext, to []domain.Ranked) error {
@@ -250,8 +247,8 @@ func (s *Store) expireRound(ctx context.Context, requestID int64, round int) err
 
 // nextRound follows a round that is over: another round, unless the help should have begun by now.
 func (s *Store) nextRound(ctx context.Context, tx *gorm.DB, req *careRequestRow) error {
-	if !now(tx).Before(req.StartsAt) {
-		return s.escalate(tx, req, "window_started")
+	if escalation := domain.AfterRound(now(tx), req.StartsAt); escalation != "" {
+		return s.escalate(tx, req, escalation)
 	}
 	return s.dispatch(ctx, tx, req)
 }
@@ -266,7 +263,7 @@ func (s *Store) windowStarted(ctx context.Context, requestID int64) error {
 		if req.Status != domain.RequestSubmitted && req.Status != domain.RequestDispatching {
 			return nil
 		}
-		return s.escalate(tx, &req, "window_started")
+		return s.escalate(tx, &req, domain.EscalationWindowStarted)
 	})
 }
 

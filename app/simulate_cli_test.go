@@ -1,0 +1,48 @@
+package app
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// `guanai simulate` needs no database or configuration: a small city's week prints its figures, writes them as
+// JSON, and the same seed prints the same figures.
+func TestSimulateCommand(t *testing.T) {
+	dir := t.TempDir()
+	params := filepath.Join(dir, "small.json")
+	if err := os.WriteFile(params, []byte(`{"staff": 400, "volunteers": 1200}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "week.json")
+	code, stdout, stderr := runMain(nil, "simulate", "--seed", "4", "--params", params, "--quiet", "--json", out)
+	if code != 0 || stderr != "" {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	for _, want := range []string{"city week (seed 4, 7 days)", "matched", "time to acceptance", "emergency",
+		"offered at least one task", "Gini"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("no %q in:\n%s", want, stdout)
+		}
+	}
+	var rep struct {
+		Seed     uint64 `json:"seed"`
+		Requests int    `json:"requests"`
+	}
+	if b, err := os.ReadFile(out); err != nil || json.Unmarshal(b, &rep) != nil || rep.Seed != 4 || rep.Requests == 0 {
+		t.Fatalf("JSON %+v, %v", rep, err)
+	}
+	_, again, _ := runMain(nil, "simulate", "--seed", "4", "--params", params, "--quiet")
+	strip := func(s string) string { return s[:strings.Index(s, "simulated in")] }
+	if strip(again) != strip(stdout) {
+		t.Errorf("the same seed printed different figures:\n%s\n%s", stdout, again)
+	}
+	if code, _, _ := runMain(nil, "simulate", "--days", "0"); code != 2 {
+		t.Errorf("--days 0: exit %d, want 2", code)
+	}
+	if code, _, _ := runMain(nil, "simulate", "--params", filepath.Join(dir, "missing.json")); code != 2 {
+		t.Errorf("a missing parameters file: exit %d, want 2", code)
+	}
+}
