@@ -79,16 +79,8 @@ func (d *demoCare) setPlanHours(ctx context.Context, admin repository.Actor, hou
 		if pr.Code != "one_to_one" {
 			continue
 		}
-		disp := pr.Dispatch()
-		f := domain.ProgramForm{NameZh: pr.NameZh, NameEn: pr.NameEn, DescriptionZh: pr.DescriptionZh,
-			DescriptionEn: pr.DescriptionEn, Active: pr.Active, Qualification: pr.QualificationCode(), Sensitive: pr.Sensitive,
-			Offers: map[string]string{}, Minutes: map[string]string{}, DailyCap: strconv.Itoa(disp.DailyCap),
-			Assignment: map[string]string{"assign_distance_weight": strconv.Itoa(pr.AssignDistanceWeight),
-				"assign_load_weight": strconv.Itoa(pr.AssignLoadWeight), "assign_continuity_weight": strconv.Itoa(pr.AssignContinuityWeight),
-				"assign_fairness_weight": strconv.Itoa(pr.AssignFairnessWeight), "plan_hours": strconv.Itoa(hours)}}
-		for _, u := range domain.Urgencies {
-			f.Offers[u], f.Minutes[u] = strconv.Itoa(disp.Offers[u]), strconv.Itoa(disp.Minutes(u))
-		}
+		f := programFormOf(pr)
+		f.Assignment["plan_hours"] = strconv.Itoa(hours)
 		return d.store.UpdateProgram(ctx, admin, pr.ID, f)
 	}
 	return nil

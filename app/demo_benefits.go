@@ -135,11 +135,7 @@ func demoTermUnderWay(ctx context.Context, store *repository.Store, by repositor
 	case today.After(end):
 		start, end = time.Date(y, 7, 16, 0, 0, 0, 0, domain.Shanghai), time.Date(y, 8, 15, 0, 0, 0, 0, domain.Shanghai)
 	}
-	b := pr.Benefit()
-	d := pr.Dispatch()
-	f := domain.ProgramForm{NameZh: pr.NameZh, NameEn: pr.NameEn, DescriptionZh: pr.DescriptionZh, DescriptionEn: pr.DescriptionEn,
-		Active: pr.Active, Sensitive: pr.Sensitive, Offers: map[string]string{}, Minutes: map[string]string{},
-		DailyCap: strconv.Itoa(d.DailyCap), Benefit: domain.BenefitForm{Quota: strconv.Itoa(b.Quota), QuotaPer: b.QuotaPer,
-			Period: b.Period, TermStart: start.Format(time.DateOnly), TermEnd: end.Format(time.DateOnly)}}
+	f := programFormOf(pr)
+	f.Benefit.TermStart, f.Benefit.TermEnd = start.Format(time.DateOnly), end.Format(time.DateOnly)
 	return store.UpdateProgram(ctx, by, pr.ID, f)
 }

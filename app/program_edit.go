@@ -2,6 +2,8 @@ package app
 
 import (
 	"net/http"
+	"net/url"
+	"reflect"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -117,6 +119,27 @@ func (a *App) updateProgram(c echo.Context) error {
 		return a.views.render(c, http.StatusUnprocessableEntity, "program_edit", p)
 	}
 	return a.afterAction(c, err, "/admin/programs", "programs.updated")
+}
+
+// programFormOf is a program's form as its edit page shows it, filled with what it has stored: the demo changes one
+// setting from it and keeps every other as it is.
+func programFormOf(pr repository.CareProgram) domain.ProgramForm {
+	p := &Page{Form: url.Values{}}
+	fillProgramForm(p, pr)
+	var f programForm
+	bindValues(&f, p.Form)
+	return f.program()
+}
+
+// bindValues sets the string fields of the struct f points to from values, by their form tags, as the binder does
+// with a posted form.
+func bindValues(f any, values url.Values) {
+	v := reflect.ValueOf(f).Elem()
+	for i := range v.NumField() {
+		if tag := v.Type().Field(i).Tag.Get("form"); tag != "" && v.Field(i).Kind() == reflect.String {
+			v.Field(i).SetString(values.Get(tag))
+		}
+	}
 }
 
 // fillProgramForm fills the program's form with what it has stored.
