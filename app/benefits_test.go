@@ -64,6 +64,10 @@ func TestBenefitFromApplicationToRedemption(t *testing.T) {
 	}
 	mustContain(t, adminC.get("/admin/venues"), "青少年活动中心前台", "科技馆服务台")
 	deskA, _ := ta.store.UserByPhone(ctx, "13800000005")
+	mustContain(t, adminC.get("/admin/people/"+itoa(deskA.ID)), "青少年活动中心前台", "场馆核销")
+	if r := coordC.get("/admin/people/" + itoa(deskA.ID)); r.Status != http.StatusNotFound {
+		t.Errorf("a coordinator opening a venue desk's account: %d, want 404 (the admin's business)", r.Status)
+	}
 
 	// The program's page: a place without a name comes back at its field; then the painting class at desk A.
 	edit := "/admin/programs/" + classes

@@ -24,9 +24,10 @@ const (
 // Roles lists every role, people first, then operators.
 var Roles = []Role{RoleStaff, RoleVolunteer, RoleAdmin, RoleFinance, RoleCoordinator, RoleAuditor, RoleVenue}
 
-// OperatorRoles are the roles of the fund's own people. A venue's desk is an operator account too (the admin
-// creates it and only the admin may see it, domain.CanSeeAccount), but not the fund's: it is listed apart.
-var OperatorRoles = []Role{RoleAdmin, RoleFinance, RoleCoordinator, RoleAuditor}
+// OperatorRoles are the roles of the accounts the admin creates, the fund's own people and the venues' desks: the
+// audit log's filter offers them, and only the admin may see them (CanSeeAccount). Which pages each may open is the
+// route table's (app/routes.go): a desk opens only /venue/* and its account.
+var OperatorRoles = []Role{RoleAdmin, RoleFinance, RoleCoordinator, RoleAuditor, RoleVenue}
 
 // Valid reports whether r is one of the known roles.
 func (r Role) Valid() bool {
