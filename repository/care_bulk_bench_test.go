@@ -2,7 +2,6 @@ package repository_test
 
 import (
 	"fmt"
-	"os"
 	"testing"
 	"time"
 
@@ -58,9 +57,6 @@ func BenchmarkBulkAssignmentCity(b *testing.B) {
 	})
 	form := domain.AssignmentForm{Program: "one_to_one", Date: tomorrow.Format(time.DateOnly), From: "06:00", To: "10:00"}
 	var id int64
-	if os.Getenv("GUANAI_BULK_PROPOSE") == "" {
-		return
-	}
 	b.Run("propose_40", func(b *testing.B) {
 		for b.Loop() {
 			if id, err = cb.s.ProposeAssignment(ctx, repository.Actor{UserID: coord.ID, Role: domain.RoleCoordinator}, form); err != nil {
