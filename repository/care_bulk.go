@@ -134,20 +134,29 @@ func (s *Store) ProposeAssignment(ctx context.Context, actor Actor, f domain.Ass
 		}
 		at := now(tx)
 		in := domain.BulkInput{Weights: prog.weights(), DailyCap: prog.DailyOfferCap, Now: at}
-		var vols []int64
-		for _, r := range reqs {
-			mc, err := loadMatchContext(tx, r)
-			if err != nil {
+		mcs := make([]*matchContext, len(reqs))
+		for i, r := range reqs {
+			if mcs[i], err = loadMatchContext(tx, r); err != nil {
 				return err
 			}
-			cands, err := mc.candidates(tx, at)
-			if err != nil {
-				return err
+		}
+		shared, err := sharedCandidates(tx, mcs, at)
+		if err != nil {
+			return err
+		}
+		var vols []int64
+		for i, mc := range mcs {
+			var cands []domain.Candidate
+			if rows, ok := shared[i]; ok && len(rows) > 0 {
+				if cands, err = mc.facts(tx, rows, domain.Today(at), false); err != nil {
+					return err
+				}
 			}
 			for _, c := range cands {
 				vols = append(vols, c.VolunteerID)
 			}
-			in.Requests = append(in.Requests, domain.BulkRequest{ID: r.ID, Urgency: r.Urgency, Match: mc.match, Candidates: cands})
+			in.Requests = append(in.Requests, domain.BulkRequest{ID: reqs[i].ID, Urgency: reqs[i].Urgency, Match: mc.match,
+				Candidates: cands})
 		}
 		slices.Sort(vols)
 		if in.WeekOffers, err = weekOffers(tx, slices.Compact(vols), at); err != nil {
@@ -181,6 +190,54 @@ func (s *Store) ProposeAssignment(ctx context.Context, actor Actor, f domain.Ass
 			"cost": p.Cost})
 	})
 	return id, err
+}
+
+// sharedCandidates runs dispatch's candidate query once for each group of requests that ask it the same (the same
+// district unless remote, qualifications and weekly slots: a morning's rides in one district are one group), and
+// gives each request the group's rows; the facts of each pair (her pairings, the bookings, capacity) are then read
+// per request and checked by domain as always. Two conditions of the query are about her and so are widened for the
+// group: a full volunteer is let in when paired with any of the group's staff (domain keeps them only for her), and
+// the refused pairs are left to domain (NoRepeat). The third, not offered this request before, holds for every
+// request here: a request is proposed only before its first offer (round 0), and confirmation checks it again.
+// A request in the night gets no rows (nobody is available then).
+func sharedCandidates(tx *gorm.DB, mcs []*matchContext, at time.Time) (map[int][]candidateRow, error) {
+	groups := map[string][]int{}
+	var keys []string
+	for i, mc := range mcs {
+		slots, ok := mc.neededSlots()
+		if !ok {
+			continue
+		}
+		key := strings.Join([]string{mc.cat.Qualification, mc.match.Qualification, strings.Join(slots, ",")}, "|")
+		if !mc.cat.Remote {
+			key += "|" + mc.req.District
+		}
+		if _, seen := groups[key]; !seen {
+			keys = append(keys, key)
+		}
+		groups[key] = append(groups[key], i)
+	}
+	out := map[int][]candidateRow{}
+	for _, key := range keys {
+		members := groups[key]
+		g := *mcs[members[0]]
+		g.req.ID, g.req.StaffID, g.pairedV = 0, 0, nil
+		for _, i := range members {
+			g.pairedV = append(g.pairedV, mcs[i].pairedV...)
+		}
+		q, ok := g.candidateQuery(tx, at)
+		if !ok {
+			continue
+		}
+		var rows []candidateRow
+		if err := q.Scan(&rows).Error; err != nil {
+			return nil, err
+		}
+		for _, i := range members {
+			out[i] = rows
+		}
+	}
+	return out, nil
 }
 
 // weekOffers counts each volunteer's offers of the last 7 days.

@@ -3,6 +3,7 @@ package repository_test
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -248,5 +249,45 @@ func TestConfirmRacingCancelAndHandAssignmentStaysConsistent(t *testing.T) {
 			}
 		}
 		t.Logf("round %d: %v", round, outcomes)
+	}
+}
+
+// A proposal loads the candidates of a morning's rides with one query per district and slots, not one per ride:
+// who passes is the same as for one-by-one dispatch, with the conditions about her (a full volunteer paired with
+// her, a pair refused) kept per ride.
+func TestSharedCandidateQueryAgreesWithDispatch(t *testing.T) {
+	w := newCareWorld(t)
+	w.setProgram(t, "plan_hours", 12)
+	drivers := w.drivers(t, 4)
+	u := registerStaff(t, w.s, "王医生", "13900000102", false)
+	other := repository.Actor{UserID: u.ID, Role: domain.RoleStaff, IP: "test"}
+	ids := []int64{
+		w.submit(t, tomorrowRide(domain.UrgencyNormal, "07:00", "08:00", "xihu")),
+		w.submitAs(t, other, tomorrowRide(domain.UrgencyNormal, "07:30", "08:30", "xihu")),
+		w.submit(t, tomorrowRide(domain.UrgencyNormal, "08:00", "09:00", "gongshu")), // nobody serves 拱墅
+	}
+	// drivers[0] is full but paired with her; drivers[1] and the other staff member said "don't pair us again"
+	if _, err := w.s.SQL().ExecContext(ctx, `INSERT INTO pairings (staff_id, volunteer_id, program_id, status, started_at)
+		SELECT $1, $2, id, 'active', now() FROM programs WHERE code = 'one_to_one'`, w.staff.UserID, drivers[0].UserID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.s.SQL().ExecContext(ctx, `UPDATE volunteer_profiles SET active_pairings = capacity WHERE user_id = $1`, drivers[0].UserID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.s.SQL().ExecContext(ctx, `INSERT INTO pairings (staff_id, volunteer_id, program_id, status, started_at,
+		ended_at, no_repeat) SELECT $1, $2, id, 'ended', now(), now(), true FROM programs WHERE code = 'one_to_one'`,
+		other.UserID, drivers[1].UserID); err != nil {
+		t.Fatal(err)
+	}
+	alone, shared, err := w.s.PassingCandidates(ctx, ids, w.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(alone) != fmt.Sprint(shared) {
+		t.Fatalf("one by one %v, shared %v", alone, shared)
+	}
+	if !slices.Contains(alone[0], drivers[0].UserID) || slices.Contains(alone[1], drivers[0].UserID) ||
+		slices.Contains(alone[1], drivers[1].UserID) || len(alone[2]) != 0 {
+		t.Errorf("passing %v: want her full paired volunteer for her only, the refused pair left out", alone)
 	}
 }
