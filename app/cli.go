@@ -73,7 +73,9 @@ func Main(args []string, getenv func(string) string, stdout, stderr io.Writer) i
 		fmt.Fprint(stdout, usage)
 		return exitOK
 	case "simulate": // in memory: needs no configuration
-		return exitStatus("simulate", runSimulate(context.Background(), args[1:], stdout, stderr), stdout, stderr)
+		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+		defer stop()
+		return exitStatus("simulate", runSimulate(ctx, args[1:], stdout, stderr), stdout, stderr)
 	}
 	cfg, err := config.Load(getenv)
 	if err != nil {
