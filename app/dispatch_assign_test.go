@@ -72,6 +72,7 @@ func TestCoordinatorProposesReviewsAndConfirmsABulkAssignment(t *testing.T) {
 		t.Fatalf("auditor review: %d", audit.Status)
 	}
 	mustNotContain(t, audit, `name="keep"`, "确认并发出邀请")
+	mustNotContain(t, f.login(auditorPhone).get("/admin/dispatch"), `action="/admin/dispatch/assignments"`)
 
 	// The coordinator drops the second pair and confirms the first.
 	r = coord.post(page+"/confirm", url.Values{"keep": {itoa(first)}})
