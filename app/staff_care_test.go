@@ -152,7 +152,9 @@ func TestStaffAsksForARideAndRatesIt(t *testing.T) {
 
 	home := w.staff.get("/staff")
 	mustContain(t, home, "志愿者一对一帮扶", "交通出行", `href="/staff/requests/new?program=one_to_one"`, "心理疏导", "还没有需求")
-	mustNotContain(t, home, "子女兴趣班免费") // a benefit program is not asked for here
+	// A benefit program is not asked for with a request: it has its own page (app/benefit_staff.go).
+	mustNotContain(t, home, `href="/staff/requests/new?program=interest_classes"`)
+	mustContain(t, home, `href="/staff/benefits/interest_classes"`)
 	form := w.staff.get("/staff/requests/new?program=one_to_one")
 	if form.Status != http.StatusOK {
 		t.Fatalf("form: %d", form.Status)

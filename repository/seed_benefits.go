@@ -160,7 +160,8 @@ func (sd *seeder) loadBenefits() error {
 	for _, p := range programs {
 		if p.perChild {
 			for _, k := range kids {
-				if sd.rng.Float64() < 0.33 {
+				// The seed's own staff only: the demo's have applied already, and their quota is theirs.
+				if sd.childParents[k.parent] && sd.rng.Float64() < 0.33 {
 					add(p, k.parent, k.id, 1+sd.rng.IntN(min(3, p.quota)))
 				}
 			}
