@@ -36,6 +36,8 @@ type ProgramForm struct {
 	DailyCap                     string
 	GrantCeiling                 string // a grant program's largest grant ("" for none)
 	ClaimCeiling                 string // a service program's largest claim its staff confirm ("" for none)
+	// CeilingOmitted: the form had no ceiling field at all (not an empty one): the stored ceiling is kept.
+	CeilingOmitted bool
 }
 
 // ProgramSettings are a program's checked settings, ready to store.
@@ -46,8 +48,10 @@ type ProgramSettings struct {
 	Qualification                string
 	Sensitive                    bool
 	Dispatch                     DispatchSettings
-	// Ceiling is the grant ceiling of a grant program, the claim ceiling of a service program (0: none).
-	Ceiling Money
+	// Ceiling is the grant ceiling of a grant program, the claim ceiling of a service program (0: none); KeepCeiling
+	// says to leave the stored one as it is.
+	Ceiling     Money
+	KeepCeiling bool
 }
 
 // Minutes is how long an offer of an urgency stays open, in whole minutes (as stored and typed).
@@ -75,10 +79,11 @@ func (f ProgramForm) Check(kind string) (ProgramSettings, FieldErrors) {
 	case !IsQualification(s.Qualification):
 		fe.Add("qualification", "error.choose_one")
 	}
-	switch kind {
-	case ProgramGrant:
+	switch s.KeepCeiling = f.CeilingOmitted; {
+	case s.KeepCeiling:
+	case kind == ProgramGrant:
 		s.Ceiling = ceilingField(fe, "grant_ceiling", f.GrantCeiling)
-	case ProgramService:
+	case kind == ProgramService:
 		s.Ceiling = ceilingField(fe, "claim_ceiling", f.ClaimCeiling)
 	}
 	if kind != ProgramService {
