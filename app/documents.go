@@ -3,13 +3,13 @@ package app
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"image"
 	"image/jpeg"
 	"image/png"
 	"io"
 	"mime/multipart"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -174,7 +174,7 @@ func (a *App) documentPage(c echo.Context) error {
 	if d.Image() { // encoded by us, so shown in the review page; anything else is downloaded, never opened as a page
 		disposition = "inline"
 	}
-	h.Set("Content-Disposition", disposition+"; filename*=UTF-8''"+url.PathEscape(d.Name))
+	h.Set("Content-Disposition", disposition+"; filename*=UTF-8''"+headerValueEscape(d.Name))
 	return c.Blob(http.StatusOK, d.ContentType, d.Content)
 }
 
@@ -185,4 +185,19 @@ func refusedDocument(err error) (name, key string, ok bool) {
 		return "", "", false
 	}
 	return dp.Name, dp.Key, true
+}
+
+// headerValueEscape writes a file name as an RFC 8187 ext-value: every byte but the few an attr-char may be, as %XX.
+func headerValueEscape(name string) string {
+	const attrChars = "!#$&+-.^_`|~"
+	var b strings.Builder
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte(attrChars, c) >= 0 {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return b.String()
 }

@@ -714,3 +714,11 @@ func TestGrantDecidedOnceAtOnce(t *testing.T) {
 	mustContain(t, lin.c.get("/staff/grants/"+itoa(id)), "已批准，拨付被退回", "收款账户信息有误")
 	mustContain(t, lin.c.get("/inbox"), "补助的拨付被财务退回")
 }
+
+func TestHeaderValueEscape(t *testing.T) {
+	for in, want := range map[string]string{"a.pdf": "a.pdf", "账单 1;x.pdf": "%E8%B4%A6%E5%8D%95%201%3Bx.pdf", `"q'`: "%22q%27"} {
+		if got := headerValueEscape(in); got != want {
+			t.Errorf("%q: %q, want %q", in, got, want)
+		}
+	}
+}

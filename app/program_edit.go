@@ -104,7 +104,10 @@ func (a *App) updateProgram(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	err = a.store.UpdateProgram(ctx, actor(c), id, f.program())
+	pf := f.program()
+	form := c.Request().PostForm
+	pf.CeilingOmitted = !form.Has("grant_ceiling") && !form.Has("claim_ceiling")
+	err = a.store.UpdateProgram(ctx, actor(c), id, pf)
 	if fe, ok := fieldErrors(err); ok {
 		pr, err := a.store.ProgramForEdit(ctx, id)
 		if err != nil {

@@ -41,7 +41,7 @@ var (
 	venueOnly = roleSet{domain.RoleVenue}
 	// Grants and claims: every operator reads them (finance checks what it pays); coordinators (and the admin)
 	// decide them.
-	grantReaders  = operators
+	grantReaders  = roleSet{domain.RoleAdmin, domain.RoleFinance, domain.RoleCoordinator, domain.RoleAuditor}
 	grantDeciders = roleSet{domain.RoleAdmin, domain.RoleCoordinator}
 )
 

@@ -38,6 +38,8 @@ type ProgramForm struct {
 	GrantCeiling                 string            // a grant program's largest grant ("" for none)
 	ClaimCeiling                 string            // a service program's largest claim its staff confirm ("" for none)
 	Assignment                   map[string]string // bulk assignment's weights and plan hours (AssignmentFields)
+	// CeilingOmitted: the form had no ceiling field at all (not an empty one): the stored ceiling is kept.
+	CeilingOmitted bool
 }
 
 // ProgramSettings are a program's checked settings, ready to store.
@@ -49,9 +51,11 @@ type ProgramSettings struct {
 	Sensitive                    bool
 	Dispatch                     DispatchSettings
 	Benefit                      *BenefitSettings // a benefit program's; nil for the others
-	// Ceiling is the grant ceiling of a grant program, the claim ceiling of a service program (0: none).
-	Ceiling    Money
-	Assignment *AssignmentSettings // nil: keep what is stored
+	// Ceiling is the grant ceiling of a grant program, the claim ceiling of a service program (0: none); KeepCeiling
+	// says to leave the stored one as it is.
+	Ceiling     Money
+	KeepCeiling bool
+	Assignment  *AssignmentSettings // nil: keep what is stored
 }
 
 // Minutes is how long an offer of an urgency stays open, in whole minutes (as stored and typed).
@@ -79,13 +83,14 @@ func (f ProgramForm) Check(kind string) (ProgramSettings, FieldErrors) {
 	case !IsQualification(s.Qualification):
 		fe.Add("qualification", "error.choose_one")
 	}
-	switch kind {
-	case ProgramBenefit:
+	switch s.KeepCeiling = f.CeilingOmitted && kind != ProgramBenefit; {
+	case kind == ProgramBenefit:
 		b := f.Benefit.Check(fe)
 		s.Benefit = &b
-	case ProgramGrant:
+	case s.KeepCeiling:
+	case kind == ProgramGrant:
 		s.Ceiling = ceilingField(fe, "grant_ceiling", f.GrantCeiling)
-	case ProgramService:
+	case kind == ProgramService:
 		s.Ceiling = ceilingField(fe, "claim_ceiling", f.ClaimCeiling)
 	}
 	if kind != ProgramService {

@@ -111,13 +111,14 @@ func (p *careProgramRow) apply(s domain.ProgramSettings) {
 	if b := s.Benefit; b != nil {
 		p.Quota, p.QuotaPer, p.Period, p.TermStart, p.TermEnd = &b.Quota, &b.QuotaPer, &b.Period, b.TermStart, b.TermEnd
 	}
-	switch ceiling := (*int64)(nil); p.Kind {
-	case domain.ProgramGrant:
+	switch ceiling := (*int64)(nil); {
+	case s.KeepCeiling:
+	case p.Kind == domain.ProgramGrant:
 		if s.Ceiling > 0 {
 			ceiling = ptr(int64(s.Ceiling))
 		}
 		p.GrantCeiling = ceiling
-	case domain.ProgramService:
+	case p.Kind == domain.ProgramService:
 		if s.Ceiling > 0 {
 			ceiling = ptr(int64(s.Ceiling))
 		}
