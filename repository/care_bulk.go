@@ -185,7 +185,7 @@ func (s *Store) ProposeAssignment(ctx context.Context, actor Actor, f domain.Ass
 			}
 		}
 		return audit(tx, actor, "request.bulk_propose", "assignment_proposal", id, nil, map[string]any{
-			"program": prog.Code, "period": period.Start.In(domain.Shanghai).Format("2006-01-02 15:04") + "–" +
+			"program": prog.Code, "window": period.Start.In(domain.Shanghai).Format("2006-01-02 15:04") + "–" +
 				period.End.In(domain.Shanghai).Format("15:04"), "requests": len(reqs), "matched": len(p.Pairs),
 			"cost": p.Cost})
 	})
