@@ -259,7 +259,7 @@ func TestSharedCandidateQueryAgreesWithDispatch(t *testing.T) {
 	w := newCareWorld(t)
 	w.setProgram(t, "plan_hours", 12)
 	drivers := w.drivers(t, 4)
-	u := registerStaff(t, w.s, "王医生", "13900000102", false)
+	u := verifiedStaff(t, w.s, "王医生", "13900000102", false)
 	other := repository.Actor{UserID: u.ID, Role: domain.RoleStaff, IP: "test"}
 	ids := []int64{
 		w.submit(t, tomorrowRide(domain.UrgencyNormal, "07:00", "08:00", "xihu")),
