@@ -3,6 +3,7 @@ package repository
 import (
 	"bytes"
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"guanai/domain"
@@ -208,6 +209,9 @@ func (sd *seeder) loadBenefits() error {
 		}
 	}
 	codes := map[string]bool{}
+	// The vouchers draw from a generator of their own: which applications are approved depends on the clock (one
+	// decided just now is still waiting), and their draws must not move the stages after this one.
+	rng := rand.New(rand.NewPCG(sd.o.Seed, 0x70c4e75))
 	firstVoucher, err := sd.nextID("vouchers")
 	if err != nil {
 		return err
@@ -219,7 +223,7 @@ func (sd *seeder) loadBenefits() error {
 		for code == "" || codes[code] {
 			b := make([]byte, domain.VoucherBodyLen)
 			for j := range b {
-				b[j] = byte(sd.rng.IntN(256))
+				b[j] = byte(rng.IntN(256))
 			}
 			code, _ = domain.NewVoucherCode(bytes.NewReader(b))
 		}
@@ -230,8 +234,8 @@ func (sd *seeder) loadBenefits() error {
 		if sd.clock.Before(last) {
 			last = sd.clock
 		}
-		if sd.rng.Float64() < 0.4 && a.decided.Before(last) {
-			redeemedAt, redeemedBy = sd.timeBetween(a.decided, last), venueOf[a.place]
+		if rng.Float64() < 0.4 && a.decided.Before(last) {
+			redeemedAt, redeemedBy = a.decided.Add(time.Duration(rng.Int64N(int64(last.Sub(a.decided))))), venueOf[a.place]
 		}
 		return []any{firstVoucher + int64(i), a.id, code, a.staff, a.place, a.decided, expires, redeemedAt, redeemedBy}
 	})
