@@ -262,9 +262,7 @@ type ClaimFacts struct {
 // ClaimView is one claim as its pages show it: its facts, receipt and disbursement.
 type ClaimView struct {
 	ClaimFacts
-	Documents    []DocumentInfo
-	Disbursement *Disbursement
-	PayoutWhyNot string
+	Paying
 }
 
 func (s *Store) claimView(db *gorm.DB, where string, args ...any) (ClaimView, error) {
@@ -281,20 +279,8 @@ func (s *Store) claimView(db *gorm.DB, where string, args ...any) (ClaimView, er
 		return ClaimView{}, domain.ErrNotFound
 	}
 	v := ClaimView{ClaimFacts: rows[0]}
-	if v.Documents, err = documentsOf(db, "claim_id", v.ID); err != nil {
-		return v, err
-	}
-	if v.DisbursementID != nil {
-		d, err := disbursementByID(db, *v.DisbursementID)
-		if err != nil {
-			return v, err
-		}
-		v.Disbursement = &d
-		if d.Status == domain.DisbursementRejected || d.Status == domain.DisbursementCancelled {
-			v.PayoutWhyNot = d.Reason
-		}
-	}
-	return v, nil
+	v.Paying, err = payingOf(db, "claim_id", v.ID, v.DisbursementID)
+	return v, err
 }
 
 // VolunteerClaim is one of his claims; anyone else's is not found.

@@ -220,9 +220,33 @@ type GrantFacts struct {
 // GrantView is one application as its pages show it: its facts, documents and disbursement.
 type GrantView struct {
 	GrantFacts
+	Paying
+}
+
+// Paying is what the page of a grant or a claim shows beside its facts: its documents, and the disbursement that
+// pays it, with finance's reason when it rejected or cancelled the payment.
+type Paying struct {
 	Documents    []DocumentInfo
 	Disbursement *Disbursement // nil before approval
-	PayoutWhyNot string        // finance's reason when it rejected or cancelled the payment
+	PayoutWhyNot string
+}
+
+// payingOf reads a grant's or a claim's documents (by their column in documents) and its disbursement, if any.
+func payingOf(db *gorm.DB, column string, id int64, disbursementID *int64) (Paying, error) {
+	var p Paying
+	var err error
+	if p.Documents, err = documentsOf(db, column, id); err != nil || disbursementID == nil {
+		return p, err
+	}
+	d, err := disbursementByID(db, *disbursementID)
+	if err != nil {
+		return p, err
+	}
+	p.Disbursement = &d
+	if d.Status == domain.DisbursementRejected || d.Status == domain.DisbursementCancelled {
+		p.PayoutWhyNot = d.Reason
+	}
+	return p, nil
 }
 
 func (s *Store) grantView(db *gorm.DB, where string, args ...any) (GrantView, error) {
@@ -242,20 +266,8 @@ func (s *Store) grantView(db *gorm.DB, where string, args ...any) (GrantView, er
 		return GrantView{}, domain.ErrNotFound
 	}
 	v := GrantView{GrantFacts: rows[0]}
-	if v.Documents, err = documentsOf(db, "grant_id", v.ID); err != nil {
-		return v, err
-	}
-	if v.DisbursementID != nil {
-		d, err := disbursementByID(db, *v.DisbursementID)
-		if err != nil {
-			return v, err
-		}
-		v.Disbursement = &d
-		if d.Status == domain.DisbursementRejected || d.Status == domain.DisbursementCancelled {
-			v.PayoutWhyNot = d.Reason
-		}
-	}
-	return v, nil
+	v.Paying, err = payingOf(db, "grant_id", v.ID, v.DisbursementID)
+	return v, err
 }
 
 // StaffGrant is one of her applications; anyone else's is not found.
