@@ -44,11 +44,13 @@ commands:
                          --roles public=40,finance=20,… shares the users out (default public 40, admin 5,
                          finance 20, coordinator 10, auditor 5, staff 12, volunteer 8); --mix fund.import=5,…
                          changes the weight of actions (see README.md); --first runs actions once per user first
-  simulate [--seed N] [--params FILE] [--days D] [--quiet] [--json FILE]
+  simulate [--seed N] [--params FILE] [--days D] [--quiet] [--json FILE] [--bulk=false]
                          simulate a city week of care requests in memory through the real matching and dispatch
                          rules (20,000 staff, 60,000 volunteers by default); print the share matched, time to
                          acceptance by urgency, escalations, the share of available volunteers offered a task and
-                         the Gini coefficient of offers; the same seed gives the same figures
+                         the Gini coefficient of offers; then the same week again (at once, on another core) with
+                         the scheduled part proposed in bulk by the minimum-cost assignment, side by side;
+                         the same seed gives the same figures
   help                   print this
 
 Configuration comes from the environment (DATABASE_URL, GUANAI_ADDR, GUANAI_BASE_URL, GUANAI_ENV,

@@ -23,6 +23,7 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	days := fs.Int("days", 7, "days of help to simulate")
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	jsonFile := fs.String("json", "", "also write the figures to this file as JSON")
+	bulk := fs.Bool("bulk", true, "run the week a second time, at once, with the scheduled part assigned in bulk, and compare")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -45,7 +46,7 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 	}
 	started := time.Now()
-	rep, err := simulate.Run(ctx, o)
+	rep, err := simulate.Compare(ctx, o, *bulk)
 	if bar != nil {
 		bar.finish()
 	}

@@ -7,6 +7,24 @@ import (
 	"guanai/domain"
 )
 
+// waiting marks the volunteers (by id) as never offered anything.
+func waiting(rs []domain.Ranked, ids ...int64) []domain.Ranked {
+	for i := range rs {
+		for _, id := range ids {
+			if rs[i].VolunteerID == id {
+				rs[i].NeverOffered = true
+			}
+		}
+	}
+	return rs
+}
+
+// idle gives the volunteer (by id) days since their last offer.
+func idle(rs []domain.Ranked, id int64, days int) []domain.Ranked {
+	rs[id-1].IdleDays = days
+	return rs
+}
+
 func TestNextRound(t *testing.T) {
 	s := domain.DefaultDispatch()
 	ranked := func(n int, pairedFirst bool) []domain.Ranked {
@@ -34,6 +52,14 @@ func TestNextRound(t *testing.T) {
 		{"her volunteer first: alone", ranked(9, true), domain.UrgencyEmergency, []int64{1}, ""},
 		{"her volunteer not first: a full round", append(ranked(3, false), domain.Ranked{VolunteerID: 9, PairedWithHer: true}),
 			domain.UrgencyNormal, []int64{1, 2, 3}, ""},
+		{"nobody of the best waiting: the last place to the best waiting", waiting(ranked(9, false), 7, 9),
+			domain.UrgencyNormal, []int64{1, 2, 7}, ""},
+		{"emergency: four best and one waiting", waiting(ranked(9, false), 8), domain.UrgencyEmergency, []int64{1, 2, 3, 4, 8}, ""},
+		{"one of the best waiting: the best as they are", waiting(ranked(9, false), 2, 6), domain.UrgencyNormal, []int64{1, 2, 3}, ""},
+		{"idle six days is not waiting", idle(ranked(9, false), 5, 6), domain.UrgencyNormal, []int64{1, 2, 3}, ""},
+		{"idle seven days is waiting", idle(ranked(9, false), 5, 7), domain.UrgencyNormal, []int64{1, 2, 5}, ""},
+		{"nobody waiting further down: the best as they are", ranked(5, false), domain.UrgencyNormal, []int64{1, 2, 3}, ""},
+		{"her volunteer first: alone, waiting or not", waiting(ranked(9, true), 5), domain.UrgencyNormal, []int64{1}, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -54,6 +80,21 @@ func TestNextRound(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A program that offers two at a time keeps no place: both go to the best.
+func TestNextRoundOfTwoKeepsNoPlace(t *testing.T) {
+	s := domain.DefaultDispatch()
+	s.Offers[domain.UrgencyNormal] = 2
+	rs := make([]domain.Ranked, 5)
+	for i := range rs {
+		rs[i].VolunteerID = int64(i + 1)
+	}
+	rs[3].NeverOffered = true
+	got, _ := domain.NextRound(rs, s, domain.UrgencyNormal)
+	if len(got) != 2 || got[0].VolunteerID != 1 || got[1].VolunteerID != 2 {
+		t.Fatalf("offered %+v, want volunteers 1 and 2", got)
 	}
 }
 

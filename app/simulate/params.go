@@ -87,7 +87,21 @@ type ResponseParams struct {
 // BulkParams: at Hour (Shanghai) every day, the normal requests whose help begins the next day and that were
 // submitted before then are proposed in bulk instead of being sent out one by one on submission.
 type BulkParams struct {
-	Hour int `json:"hour"`
+	Hour       int           `json:"hour"`
+	Candidates int           `json:"candidates"` // the best-ranked candidates of each request the proposal weighs
+	Weights    AssignWeights `json:"weights"`    // the programs' cost weights (domain.DefaultAssignmentWeights)
+}
+
+// AssignWeights are domain.AssignmentWeights in the parameters file.
+type AssignWeights struct {
+	Distance   int `json:"distance"`
+	Load       int `json:"load"`
+	Continuity int `json:"continuity"`
+	Fairness   int `json:"fairness"`
+}
+
+func (w AssignWeights) weights() domain.AssignmentWeights {
+	return domain.AssignmentWeights{Distance: w.Distance, Load: w.Load, Continuity: w.Continuity, Fairness: w.Fairness}
 }
 
 func tw(pairs ...float64) []TimeWeight {
@@ -105,6 +119,7 @@ func h(hh, mm int) float64 { return float64(hh*60 + mm) }
 // staff coming off night shifts at 07:30–08:30 with public transport thin, and going to evening shifts.
 func Defaults() Params {
 	const e, u, n = domain.UrgencyEmergency, domain.UrgencyUrgent, domain.UrgencyNormal
+	dw := domain.DefaultAssignmentWeights
 	return Params{
 		Staff: 20000, Volunteers: 60000, Start: "2026-03-02", HomeAtHospital: 0.7,
 		WeekdayWeights: [7]float64{1, 1, 1, 1, 1, 0.9, 0.9},
@@ -137,7 +152,8 @@ func Defaults() Params {
 			DelayMedianMinutes: map[string]float64{e: 3, u: 8, n: 25}, DelaySigma: 0.9, NightFactor: 4,
 		},
 		PairingEndShare: 0.3,
-		Bulk:            BulkParams{Hour: 18},
+		Bulk: BulkParams{Hour: 18, Candidates: 20, Weights: AssignWeights{Distance: dw.Distance, Load: dw.Load,
+			Continuity: dw.Continuity, Fairness: dw.Fairness}},
 	}
 }
 
@@ -185,6 +201,13 @@ func (p Params) Check() error {
 		return fmt.Errorf("staff and volunteers must be at least one")
 	case p.Dispatch.DailyCap < 1:
 		return fmt.Errorf("dispatch.daily_cap must be at least one")
+	case p.Bulk.Hour < 0 || p.Bulk.Hour > 23 || p.Bulk.Candidates < 1:
+		return fmt.Errorf("bulk: hour 0-23 and at least one candidate")
+	}
+	for _, w := range []int{p.Bulk.Weights.Distance, p.Bulk.Weights.Load, p.Bulk.Weights.Continuity, p.Bulk.Weights.Fairness} {
+		if w < 0 || w > domain.MaxAssignmentWeight {
+			return fmt.Errorf("bulk.weights: each 0-%d", domain.MaxAssignmentWeight)
+		}
 	}
 	if _, err := time.ParseInLocation(time.DateOnly, p.Start, domain.Shanghai); err != nil {
 		return fmt.Errorf("start: %w", err)

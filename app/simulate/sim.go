@@ -73,6 +73,7 @@ type sim struct {
 	beforeMark []uint32
 	epoch      uint32
 	candBuf    []domain.Candidate
+	narrowed   bool // the last rank was the first look only: those based elsewhere were left out
 	reportAcc  accumulator
 }
 
@@ -264,15 +265,25 @@ func (s *sim) dispatch(id int32, r *request, only *domain.Ranked) {
 	if only != nil {
 		to = []domain.Ranked{*only}
 	} else {
-		ranked := s.rank(r, s.settings.Offers[r.urgency])
 		var escalation string
-		to, escalation = domain.NextRound(ranked, s.settings, r.urgency)
+		to, escalation = s.chooseRound(r)
 		if escalation != "" {
 			s.escalate(r, escalation)
 			return
 		}
 	}
 	s.sendOffers(id, r, to)
+}
+
+// chooseRound is who the request's next round goes to (domain.NextRound), from the first look's ranking when that
+// is the whole pool's first choice.
+func (s *sim) chooseRound(r *request) ([]domain.Ranked, string) {
+	to, escalation := domain.NextRound(s.rank(r, s.settings.Offers[r.urgency]), s.settings, r.urgency)
+	if s.narrowed && domain.WantsWaiting(to) {
+		// nobody waiting among those the first look ranked: the whole pool's ranking may have one further down
+		return domain.NextRound(s.rank(r, 0), s.settings, r.urgency)
+	}
+	return to, escalation
 }
 
 // rank narrows the volunteers as the candidate query does and hands them to domain.Rank. need is how many of the
@@ -286,6 +297,7 @@ func (s *sim) dispatch(id int32, r *request, only *domain.Ranked) {
 // Otherwise the whole pool is ranked. Either way the volunteers the first look left out are still checked with
 // domain.Passes until each is known to be available, so the share offered is measured over everyone who passed.
 func (s *sim) rank(r *request, need int) []domain.Ranked {
+	s.narrowed = false
 	if r.night {
 		return nil // a window in the night: no weekly slot covers it (the repository runs no query)
 	}
@@ -348,6 +360,7 @@ func (s *sim) rank(r *request, need int) []domain.Ranked {
 	if need > 0 && len(ranked) < need {
 		return s.rank(r, 0) // too few near: the whole pool, as the repository ranks it
 	}
+	s.narrowed = need > 0 && len(pl.far) > 0
 	for _, rk := range ranked {
 		s.vols[rk.VolunteerID-volunteerBase].available = true
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -129,23 +130,29 @@ func TestNobodyAccepts(t *testing.T) {
 	}
 }
 
-// The hook for bulk assignment: with an Assigner, the scheduled part is proposed at the planning hour and each
-// proposal is offered alone; the figures still add up, and they differ from one-by-one dispatch.
-func TestBulkAssignerHook(t *testing.T) {
+// Bulk assignment in the week: the scheduled part is proposed at the planning hour, program by program, by the
+// dispatch board's minimum-cost assignment, and each proposal is offered alone. Every proposal the simulation is
+// given keeps the hard rules, the figures still add up, and they differ from one-by-one dispatch.
+func TestBulkAssignment(t *testing.T) {
 	one := run(t, 5, smallCity(), nil)
 	calls := 0
-	counting := AssignerFunc(func(reqs []BulkRequest, s domain.DispatchSettings) []int64 {
+	checked := AssignerFunc(func(in domain.BulkInput) []int64 {
 		calls++
-		for _, r := range reqs {
-			for _, c := range r.Candidates {
-				if c.VolunteerID < volunteerBase {
-					t.Fatalf("a candidate that is no volunteer: %+v", c)
-				}
+		p := domain.ProposeAssignment(in)
+		if broken := domain.CheckProposal(in, p); broken != "" {
+			t.Fatalf("planning at %s: the proposal breaks a rule: %s", in.Now, broken)
+		}
+		for _, r := range in.Requests {
+			if r.Urgency != domain.UrgencyNormal || !domain.Today(r.Match.Occurrences[0].Start).Equal(domain.Today(in.Now).AddDate(0, 0, 1)) {
+				t.Fatalf("planning at %s: request %d (%s, %s) is not tomorrow's scheduled help", in.Now, r.ID, r.Urgency, r.Match.Occurrences[0].Start)
+			}
+			if len(r.Candidates) > smallCity().Bulk.Candidates {
+				t.Fatalf("request %d: %d candidates, more than the limit", r.ID, len(r.Candidates))
 			}
 		}
-		return GreedyAssigner(reqs, s)
+		return MinCostAssigner(in)
 	})
-	bulk := run(t, 5, smallCity(), counting)
+	bulk := run(t, 5, smallCity(), checked)
 	if calls == 0 || bulk.Scheduled.Proposed == 0 || one.Scheduled.Proposed != 0 {
 		t.Fatalf("%d calls, %d proposed (one by one: %d)", calls, bulk.Scheduled.Proposed, one.Scheduled.Proposed)
 	}
@@ -158,8 +165,11 @@ func TestBulkAssignerHook(t *testing.T) {
 	if reflect.DeepEqual(one.Scheduled, bulk.Scheduled) {
 		t.Errorf("bulk and one-by-one gave the same scheduled figures: %+v", one.Scheduled)
 	}
+	if again := run(t, 5, smallCity(), MinCostAssigner); !reflect.DeepEqual(again, bulk) {
+		t.Errorf("the bulk week is not the same for the same seed")
+	}
 	t.Logf("scheduled part, one by one: %+v", one.Scheduled)
-	t.Logf("scheduled part, greedy bulk: %+v", bulk.Scheduled)
+	t.Logf("scheduled part, bulk: %+v", bulk.Scheduled)
 }
 
 func TestParamsFileOverridesDefaults(t *testing.T) {
@@ -226,10 +236,9 @@ func TestNarrowRankChoosesAsTheWholePool(t *testing.T) {
 	checked := 0
 	for _, r := range s.reqs {
 		s.now = r.submitted.Add(time.Minute)
-		n := s.settings.Offers[r.urgency]
-		narrow, whole := s.rank(r, n), s.rank(r, 0)
-		a, _ := domain.NextRound(narrow, s.settings, r.urgency)
-		b, _ := domain.NextRound(whole, s.settings, r.urgency)
+		a, _ := s.chooseRound(r)
+		a = slices.Clone(a)
+		b, _ := domain.NextRound(s.rank(r, 0), s.settings, r.urgency)
 		if !reflect.DeepEqual(a, b) {
 			t.Fatalf("request of %s in %s: the first look offers %+v, the whole pool %+v", r.cat.Code, r.match.District, a, b)
 		}
