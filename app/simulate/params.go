@@ -152,7 +152,7 @@ func Defaults() Params {
 			DelayMedianMinutes: map[string]float64{e: 3, u: 8, n: 25}, DelaySigma: 0.9, NightFactor: 4,
 		},
 		PairingEndShare: 0.3,
-		Bulk: BulkParams{Hour: 18, Candidates: 20, Weights: AssignWeights{Distance: dw.Distance, Load: dw.Load,
+		Bulk: BulkParams{Hour: 18, Candidates: 50, Weights: AssignWeights{Distance: dw.Distance, Load: dw.Load,
 			Continuity: dw.Continuity, Fairness: dw.Fairness}},
 	}
 }

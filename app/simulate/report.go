@@ -79,6 +79,9 @@ type DistrictFigures struct {
 	Available int     `json:"available"`
 	Offered   int     `json:"offered"`
 	Share     float64 `json:"offered_share"`
+	// OffersSent are the offers of the requests asked there: however they are spread, no more of the volunteers
+	// based there can be reached by the district's own requests.
+	OffersSent int `json:"offers_sent"`
 }
 
 // Times is the time from submission to acceptance of one urgency's matched requests, in minutes.
@@ -174,6 +177,7 @@ func (s *sim) report(seed uint64) Report {
 	}
 	for _, r := range s.reqs {
 		byDistrict[r.match.District].Requests++
+		byDistrict[r.match.District].OffersSent += len(r.offers)
 	}
 	for i := range s.vols {
 		if v := &s.vols[i]; v.available {
@@ -326,9 +330,9 @@ func (r Report) WriteTable(w io.Writer) error {
 	fmt.Fprintf(tw, "offered at least one task\t%d  %s of the available\n", r.Offered, pct(r.OfferedShare))
 	fmt.Fprintf(tw, "Gini of offers per available volunteer\t%.3f\n", r.Gini)
 	fmt.Fprintln(tw)
-	fmt.Fprintln(tw, "based in\trequests\tavailable\toffered\t")
+	fmt.Fprintln(tw, "based in\trequests\toffers sent\tavailable\toffered\t")
 	for _, d := range r.ByDistrict {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t\n", d.District, d.Requests, d.Available, pct(d.Share))
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\t\n", d.District, d.Requests, d.OffersSent, d.Available, pct(d.Share))
 	}
 	fmt.Fprintln(tw)
 	fmt.Fprintf(tw, "matched in their first round\t%d\n", r.FirstRoundWins)
