@@ -20,6 +20,19 @@ func (s *Store) EndPairing(ctx context.Context, actor Actor, pairingID int64, re
 		return domain.FieldErrors{"reason": key}
 	}
 	return s.tx(ctx, func(tx *gorm.DB) error {
+		// The lock order of every change (lockPair): the requests matched to it first, by id, then the pairing.
+		// A request matched to it after the first read has committed by the time the pairing is locked; the
+		// second read (redispatchUnstarted) locks it then, waiting on nobody.
+		var ids []int64
+		if err := tx.Model(&careRequestRow{}).Where("pairing_id = ? AND status = ?", pairingID, domain.RequestMatched).
+			Order("id").Pluck("id", &ids).Error; err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if _, err := lockRequest(tx, id); err != nil {
+				return err
+			}
+		}
 		var p pairingRow
 		err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&p, pairingID).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) || err == nil && !mayEndPairing(actor, p) {
@@ -34,7 +47,6 @@ func (s *Store) EndPairing(ctx context.Context, actor Actor, pairingID int64, re
 			"ended_at": now(tx), "ended_by": actor.UserID, "end_reason": reason, "no_repeat": noRepeat}).Error; err != nil {
 			return err
 		}
-		// the pairing, then its requests, then the volunteer's profile: the order of lockPair
 		if err := s.redispatchUnstarted(ctx, tx, p); err != nil {
 			return err
 		}

@@ -571,3 +571,55 @@ func TestOnlyVerifiedStaffAsk(t *testing.T) {
 		t.Errorf("a coordinator asking for herself: %v, want refused", err)
 	}
 }
+
+// TestPairingEndingWhileTheVolunteerChecksIn: she ends the pairing as her volunteer checks in for its ride. Both
+// lock the request before the pairing, so neither waits for the other in a circle (PostgreSQL would abort one with
+// a deadlock): either the service began and goes on, or the check-in is refused (the ride is no longer theirs) and
+// the ride goes out again.
+func TestPairingEndingWhileTheVolunteerChecksIn(t *testing.T) {
+	w := newCareWorld(t)
+	w.setProgram(t, "daily_offer_cap", 100)
+	vols := w.drivers(t, 8)
+	outcomes := map[string]int{}
+	for i := range 8 {
+		day := careStart.AddDate(0, 0, i)
+		w.clock.Set(day)
+		id := w.submit(t, ride(domain.UrgencyNormal, i))
+		var v repository.Actor
+		for _, x := range vols {
+			if _, ok := w.offers(t, id)[x.UserID]; ok {
+				v = x
+				break
+			}
+		}
+		w.accept(t, v, w.offerOf(t, id, v).id)
+		pairing := w.scalar(t, "SELECT pairing_id FROM care_requests WHERE id = $1", id)
+		w.clock.Set(day.Add(2 * time.Hour))
+		var wg sync.WaitGroup
+		var checkInErr, endErr error
+		wg.Add(2)
+		go func() { defer wg.Done(); _, checkInErr = w.s.CheckIn(ctx, v, id) }()
+		go func() { defer wg.Done(); endErr = w.s.EndPairing(ctx, w.staff, pairing, "换一位", false) }()
+		wg.Wait()
+		if endErr != nil {
+			t.Fatalf("round %d: ending the pairing: %v", i, endErr)
+		}
+		status, _ := w.requestState(t, id)
+		switch {
+		case checkInErr == nil && status == domain.RequestInService:
+			outcomes["checked in first"]++
+		case (errors.Is(checkInErr, domain.ErrCareWrongState) || errors.Is(checkInErr, domain.ErrNotFound)) &&
+			(status == domain.RequestDispatching || status == domain.RequestEscalated):
+			outcomes["ended first"]++
+			if n := w.scalar(t, "SELECT count(*) FROM care_services WHERE request_id = $1", id); n != 0 {
+				t.Fatalf("round %d: a refused check-in left %d services", i, n)
+			}
+		default:
+			t.Fatalf("round %d: check-in %v, and the request is %s", i, checkInErr, status)
+		}
+		if n := w.scalar(t, "SELECT active_pairings FROM volunteer_profiles WHERE user_id = $1", v.UserID); n != 0 {
+			t.Fatalf("round %d: the volunteer counts %d active pairings after the only one ended", i, n)
+		}
+	}
+	t.Logf("outcomes: %v", outcomes)
+}
