@@ -31,7 +31,7 @@ type inboxLine struct {
 // inboxKinds are the kinds the inbox has a sentence for; another (a kind added later) reads as a new message.
 var inboxKinds = []string{repository.NoteOffer, repository.NoteTaken, repository.NoteWithdrawn, repository.NoteAccepted,
 	repository.NoteCancelled, repository.NoteEscalated, repository.NoteCheckedIn, repository.NoteCheckedOut,
-	repository.NoteConfirmed, repository.NotePairingEnded, repository.NoteDispatched, repository.NoteAssigned,
+	repository.NoteConfirmed, repository.NotePairingEnded, repository.NoteNoShow, repository.NoteDispatched, repository.NoteAssigned,
 	repository.NoteBenefitApproved, repository.NoteBenefitRejected,
 	// Grants and claims.
 	repository.NoteGrantSubmitted, repository.NoteGrantReviewing, repository.NoteGrantApproved, repository.NoteGrantRejected,

@@ -96,6 +96,7 @@ func (a *App) routes(e *echo.Echo) {
 	r.add(http.MethodGet, "/staff/requests/:id", a.staffRequestPage, staffOnly)
 	r.add(http.MethodPost, "/staff/requests/:id/cancel", a.cancelStaffRequest, staffOnly)
 	r.add(http.MethodPost, "/staff/requests/:id/close", a.closeStaffRequest, staffOnly)
+	r.add(http.MethodPost, "/staff/requests/:id/no-show", a.reportNoShow, staffOnly)
 	r.add(http.MethodPost, "/staff/services/:id/confirm", a.confirmStaffService, staffOnly)
 	r.add(http.MethodGet, "/staff/pairings/:id", a.staffPairingPage, staffOnly)
 	r.add(http.MethodPost, "/staff/pairings/:id/end", a.endStaffPairing, staffOnly)

@@ -215,6 +215,7 @@ type staffRequestView struct {
 	Ended bool // cancelled or expired: its occurrences will not happen
 	// What she may do with it now.
 	Cancellable, Closable bool
+	NoShow                bool  // matched, and the first occurrence nobody checked in for began NoShowAfter ago
 	Stars                 []int // the choices of the rating, the best first
 }
 
@@ -238,7 +239,8 @@ func (a *App) renderStaffRequest(c echo.Context, status int, form url.Values, fe
 	}
 	v := staffRequestView{R: r, Cancellable: domain.RequestCancellable(r.Status),
 		Closable: r.Status == domain.RequestCompleted, Stars: []int{5, 4, 3, 2, 1},
-		Ended: r.Status == domain.RequestCancelled || r.Status == domain.RequestExpired}
+		Ended:  r.Status == domain.RequestCancelled || r.Status == domain.RequestExpired,
+		NoShow: noShowReportable(r, a.store.Now())}
 	p.Data = v
 	return a.views.render(c, status, "staff_request", p)
 }
@@ -264,6 +266,25 @@ func (a *App) staffRequestStep(c echo.Context, okKey string, step func(form url.
 func (a *App) cancelStaffRequest(c echo.Context) error {
 	return a.staffRequestStep(c, "care_staff.cancelled", func(form url.Values, id int64) error {
 		return a.store.CancelRequest(c.Request().Context(), actor(c), id, form.Get("reason"))
+	})
+}
+
+// noShowReportable: she may say her volunteer did not come (the same rule ReportNoShow applies).
+func noShowReportable(r repository.StaffRequest, now time.Time) bool {
+	if r.Status != domain.RequestMatched {
+		return false
+	}
+	for _, o := range r.Occurrences {
+		if o.ServiceID == nil {
+			return domain.NoShowReportable(o.StartsAt, now)
+		}
+	}
+	return false
+}
+
+func (a *App) reportNoShow(c echo.Context) error {
+	return a.staffRequestStep(c, "care_staff.no_show_reported", func(_ url.Values, id int64) error {
+		return a.store.ReportNoShow(c.Request().Context(), actor(c), id)
 	})
 }
 

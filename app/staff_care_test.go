@@ -21,6 +21,7 @@ func init() {
 		"GET /staff/requests/:id":          {domain.RoleStaff},
 		"POST /staff/requests/:id/cancel":  {domain.RoleStaff},
 		"POST /staff/requests/:id/close":   {domain.RoleStaff},
+		"POST /staff/requests/:id/no-show": {domain.RoleStaff},
 		"POST /staff/services/:id/confirm": {domain.RoleStaff},
 		"GET /staff/pairings/:id":          {domain.RoleStaff},
 		"POST /staff/pairings/:id/end":     {domain.RoleStaff},
@@ -425,6 +426,81 @@ func TestStaffCancelsARequest(t *testing.T) {
 	}
 	mustContain(t, w.staff.get(path), "这个请求现在不能这样操作")
 	mustContain(t, w.staff.get("/staff"), "已结束的需求")
+}
+
+// Her driver has not come a quarter of an hour after the start: she says so on the request's page, the ride goes to
+// the coordinators at once (the help has begun), the volunteer is told and is not offered it again, and the
+// pairing stays. Before the quarter of an hour, and once someone checked in, there is no button and the step is
+// refused in words.
+func TestStaffReportsANoShow(t *testing.T) {
+	w := newStaffWorld(t)
+	ctx := context.Background()
+	id := w.submit(t, w.staff, staffRideForm())
+	path := fmt.Sprintf("/staff/requests/%d", id)
+	vol := w.volunteers[0]
+	offer := w.one(t, "SELECT id FROM care_offers WHERE request_id = $1 AND volunteer_id = $2", id, vol.ID)
+	if _, err := w.ta.store.AcceptOffer(ctx, staffWorldVolunteer(vol), offer); err != nil {
+		t.Fatal(err)
+	}
+	pairing := w.one(t, "SELECT pairing_id FROM care_requests WHERE id = $1", id)
+
+	w.clock.Set(time.Date(2026, 3, 3, 14, 10, 0, 0, domain.Shanghai))
+	mustNotContain(t, w.staff.get(path), "报告志愿者未到")
+	if r := w.staff.post(path+"/no-show", nil); r.Status != http.StatusSeeOther {
+		t.Fatalf("too early: %d", r.Status)
+	}
+	mustContain(t, w.staff.get(path), "服务开始 15 分钟后仍无人签到，才能报告志愿者未到", "已接单")
+
+	w.clock.Set(time.Date(2026, 3, 3, 14, 16, 0, 0, domain.Shanghai))
+	mustContain(t, w.staff.get(path), "志愿者没有来？", "报告志愿者未到", fmt.Sprintf(`action="%s/no-show"`, path))
+	if r := w.staff.post(path+"/no-show", nil); r.Status != http.StatusSeeOther || r.Location != path {
+		t.Fatalf("no-show: %d %s", r.Status, r.Location)
+	}
+	page := w.staff.get(path)
+	mustContain(t, page, "已报告，协调员会尽快为您另找志愿者", "赵** 未到场，已重新派单", "已上报协调员")
+	mustNotContain(t, page, "报告志愿者未到")
+	if n := w.one(t, `SELECT count(*) FROM care_requests WHERE id = $1 AND status = 'escalated' AND volunteer_id IS NULL
+		AND pairing_id IS NULL`, id); n != 1 {
+		t.Fatal("the ride is not with the coordinators, free of its volunteer")
+	}
+	if n := w.one(t, "SELECT count(*) FROM notifications WHERE user_id = $1 AND kind = 'no_show' AND request_id = $2", vol.ID, id); n != 1 {
+		t.Fatalf("the volunteer was told %d times", n)
+	}
+	if n := w.one(t, "SELECT count(*) FROM notifications n JOIN users u ON u.id = n.user_id WHERE u.role = 'coordinator' AND n.kind = 'escalated' AND n.request_id = $1", id); n != 1 {
+		t.Fatalf("%d coordinators told", n)
+	}
+	if n := w.one(t, "SELECT count(*) FROM pairings WHERE id = $1 AND status = 'active'", pairing); n != 1 {
+		t.Fatal("the no-show ended the pairing: that is hers to choose")
+	}
+	if n := w.one(t, "SELECT count(*) FROM audit_events WHERE action = 'request.no_show' AND subject_id = $1", id); n != 1 {
+		t.Fatalf("%d audit entries", n)
+	}
+	// Reported twice (a second tap): refused, nothing changes.
+	w.staff.post(path+"/no-show", nil)
+	mustContain(t, w.staff.get(path), "这个请求现在不能这样操作")
+	if n := w.one(t, "SELECT count(*) FROM care_events WHERE request_id = $1 AND kind = 'no_show'", id); n != 1 {
+		t.Fatalf("%d no-show events", n)
+	}
+
+	// A ride her volunteer checked in for has no such button, whatever the time.
+	second := staffRideForm()
+	second.Set("date", "2026-03-05")
+	id2 := w.submit(t, w.staff, second)
+	path2 := fmt.Sprintf("/staff/requests/%d", id2)
+	if n := w.one(t, "SELECT count(*) FROM care_offers WHERE request_id = $1 AND volunteer_id = $2", id2, vol.ID); n != 1 {
+		t.Fatal("her paired volunteer was not offered the next ride")
+	}
+	if _, err := w.ta.store.AcceptOffer(ctx, staffWorldVolunteer(vol), w.one(t, "SELECT id FROM care_offers WHERE request_id = $1", id2)); err != nil {
+		t.Fatal(err)
+	}
+	w.clock.Set(time.Date(2026, 3, 5, 14, 5, 0, 0, domain.Shanghai))
+	if _, err := w.ta.store.CheckIn(ctx, staffWorldVolunteer(vol), id2); err != nil {
+		t.Fatal(err)
+	}
+	w.clock.Set(time.Date(2026, 3, 5, 14, 30, 0, 0, domain.Shanghai))
+	mustNotContain(t, w.staff.get(path2), "报告志愿者未到")
+	w.staff.post(path2+"/no-show", nil)
+	mustContain(t, w.staff.get(path2), "这个请求现在不能这样操作", "已签到")
 }
 
 // Nobody reaches another staff member's request, service or pairing by changing the id: each is not found.

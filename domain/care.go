@@ -218,6 +218,7 @@ var (
 	ErrCheckInTooEarly  = refusal("care.error.check_in_too_early")
 	ErrNothingToCheckIn = refusal("care.error.nothing_to_check_in")
 	ErrAlreadyCheckedIn = refusal("care.error.already_checked_in")
+	ErrNoShowTooEarly   = refusal("care.error.no_show_too_early")
 	ErrNoCandidates     = refusal("care.error.no_candidates")
 	// ErrStaffNotVerified refuses a request from a staff member a coordinator has not verified (or no longer
 	// lets in: suspended, closed).
@@ -226,6 +227,14 @@ var (
 
 // CheckInLead is how long before an occurrence's start its volunteer may check in.
 const CheckInLead = 2 * time.Hour
+
+// NoShowAfter is how long after an occurrence's start, with nobody checked in, she may say her volunteer did not
+// come: long enough for a late arrival to check in, short enough to find someone else while it still helps.
+const NoShowAfter = 15 * time.Minute
+
+// NoShowReportable reports whether, at now, she may say the volunteer did not come to an occurrence starting at
+// start that nobody has checked in for.
+func NoShowReportable(start, now time.Time) bool { return !now.Before(start.Add(NoShowAfter)) }
 
 // AutoConfirmAfter is how long after check-out a service counts as confirmed when the staff member has not said.
 const AutoConfirmAfter = 72 * time.Hour

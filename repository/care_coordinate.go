@@ -91,27 +91,66 @@ func (s *Store) redispatchUnstarted(ctx context.Context, tx *gorm.DB, p pairingR
 		if req.Status != domain.RequestMatched || req.PairingID == nil || *req.PairingID != p.ID {
 			continue // moved on while this waited for its lock
 		}
-		if err := s.moveRequest(tx, &req, domain.RequestDispatching, map[string]any{"volunteer_id": nil,
-			"pairing_id": nil, "matched_at": nil}); err != nil {
-			return err
-		}
-		if err := careEvent(tx, req.ID, "pairing_ended", 0, p.VolunteerID, 0, ""); err != nil {
-			return err
-		}
-		if !now(tx).Before(req.EndsAt) {
-			if err := s.moveRequest(tx, &req, domain.RequestExpired, nil); err != nil {
-				return err
-			}
-			if err := careEvent(tx, req.ID, "expired", 0, 0, 0, ""); err != nil {
-				return err
-			}
-			continue
-		}
-		if err := s.nextRound(ctx, tx, &req); err != nil {
+		if err := s.sendAgain(ctx, tx, &req, "pairing_ended", 0, p.VolunteerID); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// sendAgain takes a matched request from its volunteer (the timeline says why, and who) and sends it out again —
+// to the coordinators once its help has begun, as every later round — or, with its window over, lets it expire.
+// The volunteer is not asked again: they have an offer of it.
+func (s *Store) sendAgain(ctx context.Context, tx *gorm.DB, req *careRequestRow, why string, actorID, volunteerID int64) error {
+	if err := s.moveRequest(tx, req, domain.RequestDispatching, map[string]any{"volunteer_id": nil,
+		"pairing_id": nil, "matched_at": nil}); err != nil {
+		return err
+	}
+	if err := careEvent(tx, req.ID, why, actorID, volunteerID, 0, ""); err != nil {
+		return err
+	}
+	if !now(tx).Before(req.EndsAt) {
+		if err := s.moveRequest(tx, req, domain.RequestExpired, nil); err != nil {
+			return err
+		}
+		return careEvent(tx, req.ID, "expired", 0, 0, 0, "")
+	}
+	return s.nextRound(ctx, tx, req)
+}
+
+// ReportNoShow is the staff member saying her volunteer did not come: the first occurrence nobody has checked in
+// for began at least domain.NoShowAfter ago. The request is sent out again without them (with the help begun, to
+// the coordinators), the volunteer is told, and the pairing goes on: ending it is hers to choose.
+func (s *Store) ReportNoShow(ctx context.Context, actor Actor, requestID int64) error {
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		req, err := staffRequest(tx, actor.UserID, requestID)
+		if err != nil {
+			return err
+		}
+		if req.Status != domain.RequestMatched || req.VolunteerID == nil {
+			return domain.ErrCareWrongState
+		}
+		var occ occurrenceRow
+		err = tx.Where("request_id = ? AND NOT EXISTS (SELECT 1 FROM care_services sv WHERE sv.occurrence_id = care_occurrences.id)", req.ID).
+			Order("starts_at").Take(&occ).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return domain.ErrCareWrongState
+		} else if err != nil {
+			return err
+		}
+		if !domain.NoShowReportable(occ.StartsAt, now(tx)) {
+			return domain.ErrNoShowTooEarly
+		}
+		volunteer := *req.VolunteerID
+		if err := s.sendAgain(ctx, tx, &req, "no_show", actor.UserID, volunteer); err != nil {
+			return err
+		}
+		if err := notify(tx, NoteNoShow, noteAbout{Request: req.ID}, volunteer); err != nil {
+			return err
+		}
+		return audit(tx, actor, "request.no_show", "care_request", req.ID, nil, map[string]any{"volunteer_id": volunteer,
+			"occurrence_starts_at": occ.StartsAt})
+	})
 }
 
 // AssignByHand is a coordinator matching an open request with a volunteer of their choosing: one who passes every

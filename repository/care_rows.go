@@ -202,6 +202,7 @@ const (
 	NoteCheckedOut   = "checked_out"   // to the staff member
 	NoteConfirmed    = "confirmed"     // to the volunteer: hours confirmed
 	NotePairingEnded = "pairing_ended" // to the other side
+	NoteNoShow       = "no_show"       // to the volunteer she said did not come
 	NoteDispatched   = "dispatched"    // to the staff member: offers went out (or a coordinator re-opened dispatch)
 	NoteAssigned     = "assigned"      // to a volunteer a coordinator assigned by hand
 )
