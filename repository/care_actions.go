@@ -275,6 +275,14 @@ func volunteerRequest(tx *gorm.DB, volunteerID, requestID int64) (careRequestRow
 	return req, err
 }
 
+// nextUnserved is the request's first occurrence nobody has checked in for (gorm.ErrRecordNotFound: none left).
+func nextUnserved(tx *gorm.DB, requestID int64) (occurrenceRow, error) {
+	var occ occurrenceRow
+	err := tx.Where("request_id = ? AND NOT EXISTS (SELECT 1 FROM care_services sv WHERE sv.occurrence_id = care_occurrences.id)", requestID).
+		Order("starts_at").Take(&occ).Error
+	return occ, err
+}
+
 // CheckIn starts the service of the request's next occurrence that has none yet, from CheckInLead before it.
 func (s *Store) CheckIn(ctx context.Context, actor Actor, requestID int64) (serviceID int64, err error) {
 	err = s.tx(ctx, func(tx *gorm.DB) error {
@@ -300,9 +308,7 @@ func (s *Store) CheckIn(ctx context.Context, actor Actor, requestID int64) (serv
 		if open > 0 {
 			return domain.ErrAlreadyCheckedIn
 		}
-		var occ occurrenceRow
-		err = tx.Where("request_id = ? AND NOT EXISTS (SELECT 1 FROM care_services sv WHERE sv.occurrence_id = care_occurrences.id)", req.ID).
-			Order("starts_at").Take(&occ).Error
+		occ, err := nextUnserved(tx, req.ID)
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return domain.ErrNothingToCheckIn
 		} else if err != nil {

@@ -130,9 +130,7 @@ func (s *Store) ReportNoShow(ctx context.Context, actor Actor, requestID int64) 
 		if req.Status != domain.RequestMatched || req.VolunteerID == nil {
 			return domain.ErrCareWrongState
 		}
-		var occ occurrenceRow
-		err = tx.Where("request_id = ? AND NOT EXISTS (SELECT 1 FROM care_services sv WHERE sv.occurrence_id = care_occurrences.id)", req.ID).
-			Order("starts_at").Take(&occ).Error
+		occ, err := nextUnserved(tx, req.ID)
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return domain.ErrCareWrongState
 		} else if err != nil {

@@ -202,6 +202,19 @@ func (w careWorld) accept(t *testing.T, v repository.Actor, offerID int64) {
 	}
 }
 
+// firstOffered is the first of vols who was offered the request.
+func (w careWorld) firstOffered(t *testing.T, requestID int64, vols []repository.Actor) repository.Actor {
+	t.Helper()
+	offers := w.offers(t, requestID)
+	for _, v := range vols {
+		if _, ok := offers[v.UserID]; ok {
+			return v
+		}
+	}
+	t.Fatalf("none of the volunteers was offered request %d", requestID)
+	return repository.Actor{}
+}
+
 // offerOf is the volunteer's offer of the request.
 func (w careWorld) offerOf(t *testing.T, requestID int64, v repository.Actor) offerInfo {
 	t.Helper()

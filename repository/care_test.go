@@ -186,13 +186,7 @@ func TestPairedVolunteerIsAskedAloneFirst(t *testing.T) {
 	w := newCareWorld(t)
 	vols := w.drivers(t, 4)
 	first := w.submit(t, ride(domain.UrgencyNormal, 0))
-	var helper repository.Actor
-	for _, v := range vols {
-		if _, ok := w.offers(t, first)[v.UserID]; ok {
-			helper = v
-			break
-		}
-	}
+	helper := w.firstOffered(t, first, vols)
 	w.accept(t, helper, w.offerOf(t, first, helper).id)
 
 	second := w.submit(t, ride(domain.UrgencyNormal, 2))
@@ -585,13 +579,7 @@ func TestPairingEndingWhileTheVolunteerChecksIn(t *testing.T) {
 		day := careStart.AddDate(0, 0, i)
 		w.clock.Set(day)
 		id := w.submit(t, ride(domain.UrgencyNormal, i))
-		var v repository.Actor
-		for _, x := range vols {
-			if _, ok := w.offers(t, id)[x.UserID]; ok {
-				v = x
-				break
-			}
-		}
+		v := w.firstOffered(t, id, vols)
 		w.accept(t, v, w.offerOf(t, id, v).id)
 		pairing := w.scalar(t, "SELECT pairing_id FROM care_requests WHERE id = $1", id)
 		w.clock.Set(day.Add(2 * time.Hour))
