@@ -26,7 +26,7 @@ var queryBudgets = map[string]int64{
 	"/account/password":              1,
 	"/admin":                         8,
 	"/admin/audit":                   5,
-	"/admin/dispatch":                6, // the service programs of the bulk assignment's form among them
+	"/admin/dispatch":                7, // the service programs of the bulk assignment's form, and the fairness figures
 	"/admin/dispatch/requests/:id":   12,
 	"/admin/disbursements":           3,
 	"/admin/disbursements/:id":       2,

@@ -138,7 +138,10 @@ func newCareCell(p *Page, c repository.CareCell, label string) careCellView {
 
 // hoursText is minutes as hours: whole hours with separators from a hundred on (1,234), one decimal below (7.5).
 func hoursText(minutes int64) string {
-	if minutes >= 100*60 {
+	switch {
+	case minutes == 0:
+		return "0"
+	case minutes >= 100*60:
 		return transparencyCount((minutes + 30) / 60)
 	}
 	return strconv.FormatFloat(float64(minutes)/60, 'f', 1, 64)

@@ -35,7 +35,9 @@ type CareCell struct {
 }
 
 // ProgramName is the cell's program in a language ("" for all programs).
-func (c CareCell) ProgramName(lang string) string { return pickName(lang, c.ProgramNameZh, c.ProgramNameEn) }
+func (c CareCell) ProgramName(lang string) string {
+	return pickName(lang, c.ProgramNameZh, c.ProgramNameEn)
+}
 
 // withhold blanks every figure that rests on too few requests or services.
 func (c *CareCell) withhold() {
@@ -64,8 +66,8 @@ type CareProgramFigures struct {
 // PublicCare are the published care figures of a period [From, To).
 type PublicCare struct {
 	From, To time.Time
-	Total    CareCell      // all programs over the period (by month: the total is not read, see Months)
-	Months   []CareCell    // all programs, by month, oldest first; empty for a quarter
+	Total    CareCell             // all programs over the period (by month: the total is not read, see Months)
+	Months   []CareCell           // all programs, by month, oldest first; empty for a quarter
 	Programs []CareProgramFigures // the programs with requests or services in the period, in their order
 	ReadAt   time.Time
 }
