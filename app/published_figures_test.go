@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"guanai/domain"
 	"guanai/repository"
 )
@@ -106,8 +108,10 @@ func saturday(month time.Time) time.Time {
 // served for an hour, one cancelled before anyone took it; and two counselling requests, too few to publish. The
 // next month, the public page says how fast help came: median 15 minutes, 5 of the 6 decided matched, five
 // services, five hours — and nothing of anyone.
-func TestPublicPageShowsHowFastHelpCameLastMonth(t *testing.T) {
-	w := newFiguresWorld(t)
+// careMonth gives the month of care the public figures are checked against (see below) and returns the month and
+// one of its counselling requests, still waiting; the clock is then on the second day of the next month.
+func (w *figuresWorld) careMonth() (time.Time, int64) {
+	w.t.Helper()
 	ctx := context.Background()
 	m := w.month()
 	sat := saturday(m)
@@ -129,15 +133,25 @@ func TestPublicPageShowsHowFastHelpCameLastMonth(t *testing.T) {
 		w.clock.Advance(5 * time.Minute)
 		w.assign(id, zhengPhone)
 	}
-	staff := repository.Actor{UserID: w.staff.ID, Role: domain.RoleStaff, IP: "test"}
-	if err := w.ta.store.CancelRequest(ctx, staff, cancelled, "不需要了"); err != nil {
-		t.Fatal(err)
+	if err := w.ta.store.CancelRequest(ctx, w.staffActor(), cancelled, "不需要了"); err != nil {
+		w.t.Fatal(err)
 	}
 	for i, id := range rides {
 		w.serve(id, zhengPhone, windows[i].day, windows[i].from)
 	}
-
 	w.at(m.AddDate(0, 1, 1), "10:00")
+	return m, c1
+}
+
+func (w *figuresWorld) staffActor() repository.Actor {
+	return repository.Actor{UserID: w.staff.ID, Role: domain.RoleStaff, IP: "test"}
+}
+
+func TestPublicPageShowsHowFastHelpCameLastMonth(t *testing.T) {
+	w := newFiguresWorld(t)
+	ctx := context.Background()
+	m, c1 := w.careMonth()
+	staff := w.staffActor()
 	visitor := func() response {
 		r := w.ta.client().get("/transparency")
 		if r.Status != http.StatusOK {
@@ -264,4 +278,24 @@ func TestDispatchBoardShowsHowFairlyOffersWereSpread(t *testing.T) {
 	r = w.login(coordinatorPhone).get("/admin/dispatch")
 	week = rowOf(t, regexpFind(t, r.Body, `(?s)id="fairness-7">(.*?)</tr>`)+"</tr>", "最近 7 天")
 	mustContain(t, response{Body: week}, `"至少收到一次邀请">0<`, `"占比">0%<`, `"基尼系数">0.00<`)
+}
+
+// The care figures on a phone 360 px wide: the headline, the months and a program's months opened, no sideways
+// scrolling.
+func TestBrowserPublicCareFiguresOnAPhone(t *testing.T) {
+	w := newFiguresWorld(t)
+	m, _ := w.careMonth()
+	b := newBrowser(t, w.ta)
+	ctx := b.phone()
+	b.open(ctx, "/transparency")
+	b.mainSays(ctx, "帮扶有多快", "接单用时中位数", "15 分钟", "83%", "数据截至")
+	b.noSideways(ctx)
+	b.do(ctx, "open the months and a program's months", chromedp.Tap(chromedp.CSS(`#care details.data summary`)),
+		chromedp.Tap(chromedp.CSS(`#care-programs + details.data summary`)))
+	b.mainSays(ctx, "不公布", "心理疏导")
+	b.noSideways(ctx)
+	b.screenshot(ctx, "transparency-care-360")
+	b.open(ctx, "/transparency/report?q="+domain.QuarterOf(m).String())
+	b.mainSays(ctx, "帮扶有多快", "志愿者一对一帮扶", "15 分钟")
+	b.noSideways(ctx)
 }
