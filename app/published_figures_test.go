@@ -299,3 +299,25 @@ func TestBrowserPublicCareFiguresOnAPhone(t *testing.T) {
 	b.mainSays(ctx, "帮扶有多快", "志愿者一对一帮扶", "15 分钟")
 	b.noSideways(ctx)
 }
+
+// Visitors at once, while the care figures' period ends under them: every one gets the page, and the kept figures
+// are shared without a race (run with -race).
+func TestPublicCareFiguresKeptForVisitorsAtOnce(t *testing.T) {
+	w := newFiguresWorld(t)
+	w.careMonth()
+	done := make(chan response, 24)
+	for i := range 24 {
+		go func() {
+			path := []string{"/transparency", "/transparency/report", "/transparency/report.csv"}[i%3]
+			done <- w.ta.client().get(path)
+		}()
+		if i == 12 {
+			w.clock.Advance(careFiguresKeptFor)
+		}
+	}
+	for range 24 {
+		if r := <-done; r.Status != http.StatusOK || !strings.Contains(r.Body, "15") {
+			t.Errorf("a visitor got %d without the figures", r.Status)
+		}
+	}
+}

@@ -23,18 +23,27 @@ const careFiguresKeptFor = 10 * time.Minute
 // rendered with them, are kept until it ends.
 func careBucket(now time.Time) time.Time { return now.Truncate(careFiguresKeptFor) }
 
-// publicCareCache keeps the public page's care figures for the period they were read in.
+// publicCareCache keeps the public page's care figures, and the quarters' (the report's page and its file), for the
+// period they were read in.
 type publicCareCache struct {
-	mu     sync.Mutex
-	bucket time.Time
-	care   repository.PublicCare
+	mu       sync.Mutex
+	bucket   time.Time
+	care     repository.PublicCare
+	quarters map[domain.Quarter]repository.PublicCare
+}
+
+// current empties the cache when its period is over; the caller holds mu.
+func (cc *publicCareCache) current(b time.Time) {
+	if !cc.bucket.Equal(b) {
+		cc.bucket, cc.care, cc.quarters = b, repository.PublicCare{}, map[domain.Quarter]repository.PublicCare{}
+	}
 }
 
 func (a *App) publicCare(ctx context.Context) (repository.PublicCare, error) {
 	b := careBucket(a.now())
 	cc := &a.care
 	cc.mu.Lock()
-	if !cc.care.ReadAt.IsZero() && cc.bucket.Equal(b) {
+	if cc.current(b); !cc.care.ReadAt.IsZero() {
 		defer cc.mu.Unlock()
 		return cc.care, nil
 	}
@@ -45,7 +54,35 @@ func (a *App) publicCare(ctx context.Context) (repository.PublicCare, error) {
 	}
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
-	cc.bucket, cc.care = b, care
+	if !cc.bucket.After(b) { // not when a later period's figures are kept already
+		cc.current(b)
+		cc.care = care
+	}
+	return care, nil
+}
+
+// quarterCare are a quarter's care figures, read once per period for the report's page and its file. A quarter has
+// a report only from the first gift's to now's (transparencyQuarter), so the map stays small.
+func (a *App) quarterCare(ctx context.Context, q domain.Quarter) (repository.PublicCare, error) {
+	b := careBucket(a.now())
+	cc := &a.care
+	cc.mu.Lock()
+	cc.current(b)
+	if care, ok := cc.quarters[q]; ok {
+		cc.mu.Unlock()
+		return care, nil
+	}
+	cc.mu.Unlock()
+	care, err := a.store.QuarterCareFigures(ctx, q)
+	if err != nil {
+		return care, err
+	}
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	if !cc.bucket.After(b) {
+		cc.current(b)
+		cc.quarters[q] = care
+	}
 	return care, nil
 }
 

@@ -56,9 +56,13 @@ func (a *App) transparencyReport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	care, err := a.quarterCare(c.Request().Context(), q)
+	if err != nil {
+		return err
+	}
 	p := a.newPage(c, "transparency.report.title")
 	v := transparencyReportView{Report: r, Name: transparencyQuarterName(p, q), Code: q.String(), From: p.Date(q.Start()),
-		To: p.Date(q.Last()), Current: q == quarters[0], Care: newCareView(p, r.Care, false)}
+		To: p.Date(q.Last()), Current: q == quarters[0], Care: newCareView(p, care, false)}
 	if v.Current {
 		v.To = p.Date(a.now())
 	}
@@ -79,6 +83,10 @@ func (a *App) transparencyReportCSV(c echo.Context) error {
 		return err
 	}
 	r, err := a.store.QuarterReport(c.Request().Context(), q)
+	if err != nil {
+		return err
+	}
+	care, err := a.quarterCare(c.Request().Context(), q)
 	if err != nil {
 		return err
 	}
@@ -115,7 +123,7 @@ func (a *App) transparencyReportCSV(c echo.Context) error {
 	}
 	row("transparency.csv.expenditure_total", "", r.Disbursements, r.Expenditure, true)
 	row("transparency.csv.closing", "", 0, r.Closing, false)
-	careCSV(w, zh, code, r.Care)
+	careCSV(w, zh, code, care)
 	status := "transparency.csv.not_closed"
 	if r.Closed {
 		status = "transparency.csv.closed"
