@@ -34,6 +34,7 @@ type App struct {
 	access   *routeTable
 	public   publicCache        // the public pages as visitors see them
 	figures  publicFiguresCache // the figures above the public list of gifts
+	care     publicCareCache    // the public page's care figures, kept for ten minutes
 	// the dispatch board's weekly figures, kept for a minute
 	dispatchFigures figuresCache
 }

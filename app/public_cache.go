@@ -17,7 +17,7 @@ import (
 // publicCache keeps the public pages as rendered for visitors who are not logged in: the page is the same for
 // every one of them in one language — it carries nothing of theirs (the language switch is a GET form, so no
 // CSRF token) — so it is rendered once per state of the figures (repository.PublicVersion), compressed once, and
-// sent as it is to each visitor.
+// sent as it is to each visitor, until the period of its care figures ends (careBucket).
 type publicCache struct {
 	mu      sync.Mutex
 	version string
@@ -78,14 +78,10 @@ func (a *App) publicFigures(c echo.Context) (repository.TransparencyOverview, []
 	if err != nil {
 		return ov, nil, err
 	}
-	quarters, err := a.store.ReportQuarters(ctx)
-	if err != nil {
-		return ov, nil, err
-	}
 	fc.mu.Lock()
 	defer fc.mu.Unlock()
-	fc.key, fc.overview, fc.quarters = key, ov, quarters
-	return ov, quarters, nil
+	fc.key, fc.overview, fc.quarters = key, ov, ov.Quarters
+	return ov, ov.Quarters, nil
 }
 
 // publicVersionKey passes the version cachedForVisitors read to the handler, which reads its figures by it.
@@ -121,7 +117,9 @@ func (a *App) cachedForVisitors(h echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		key := langOf(c) + " " + domain.Today(a.now()).Format(time.DateOnly) + " " + c.Request().URL.RequestURI()
+		// The care figures change without the ledger: a page is kept for the period its care figures are
+		// (careBucket), which also ends with the day.
+		key := langOf(c) + " " + careBucket(a.now()).Format(time.RFC3339) + " " + c.Request().URL.RequestURI()
 		if page, ok := a.public.get(version, key); ok {
 			transparencyCache(c, nil)
 			return sendPage(c, http.StatusOK, page.html, page.gz)

@@ -26,7 +26,7 @@ var queryBudgets = map[string]int64{
 	"/account/password":              1,
 	"/admin":                         8,
 	"/admin/audit":                   5,
-	"/admin/dispatch":                6, // the service programs of the bulk assignment's form among them
+	"/admin/dispatch":                7, // the service programs of the bulk assignment's form, and the fairness figures
 	"/admin/dispatch/requests/:id":   12,
 	"/admin/disbursements":           3,
 	"/admin/disbursements/:id":       2,
@@ -159,9 +159,27 @@ func newBudgetApp(t *testing.T, scale repository.SeedScale) *budgetApp {
 	return ba
 }
 
+// forgetKept empties what the app keeps between views, so that each page is counted as its first view,
+// whichever page was counted before it.
+func (a *App) forgetKept() {
+	a.public.mu.Lock()
+	a.public.version, a.public.pages = "", nil
+	a.public.mu.Unlock()
+	a.figures.mu.Lock()
+	a.figures.key = ""
+	a.figures.mu.Unlock()
+	a.care.mu.Lock()
+	a.care.bucket, a.care.quarters = time.Time{}, nil
+	a.care.mu.Unlock()
+	a.dispatchFigures.mu.Lock()
+	a.dispatchFigures.at, a.dispatchFigures.fairAt = time.Time{}, time.Time{}
+	a.dispatchFigures.mu.Unlock()
+}
+
 // count opens a page as c and returns its status and the statements it issued.
 func (ba *budgetApp) count(c *client, path string) (int, int64) {
 	ba.t.Helper()
+	ba.app.forgetKept()
 	req, _ := http.NewRequest(http.MethodGet, ba.srv.URL+path, nil)
 	req.Header.Set("Accept-Language", "zh-CN")
 	req.Header.Set("X-Count-Statements", "1")

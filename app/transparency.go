@@ -44,6 +44,7 @@ type transparencyView struct {
 	Paging       listPaging
 	Quarters     []transparencyQuarterLink // the latest reports
 	MoreQuarters bool
+	Care         careView // how fast help came (transparency_care.go)
 }
 
 // Num writes a count with thousands separators: 300,153.
@@ -74,13 +75,17 @@ func (a *App) transparencyPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	care, err := a.publicCare(ctx)
+	if err != nil {
+		return err
+	}
 	donations, err := a.store.PublicDonations(ctx, cursorParam(c))
 	if err != nil {
 		return err
 	}
 	p := a.newPage(c, "transparency.title")
 	v := transparencyView{Totals: ov.Totals, Programs: ov.Programs, Donations: donations.Rows,
-		Paging: pagingOf(c.Request().URL, donations, "donations")}
+		Paging: pagingOf(c.Request().URL, donations, "donations"), Care: newCareView(p, care, true)}
 	var raised, disbursed domain.Money
 	for _, m := range ov.Months {
 		v.Months = append(v.Months, transparencyMonth{Label: transparencyMonthName(p, m.Month), Raised: m.Raised, Disbursed: m.Disbursed})

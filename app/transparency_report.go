@@ -23,6 +23,7 @@ type transparencyReportView struct {
 	From, To string // the period's first and last day, or today for the quarter under way
 	Current  bool   // the quarter under way: its figures are to date
 	Quarters []transparencyQuarterLink
+	Care     careView // the care given in the quarter (transparency_care.go)
 }
 
 // Num writes a count with thousands separators: 1,024.
@@ -55,9 +56,13 @@ func (a *App) transparencyReport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	care, err := a.quarterCare(c.Request().Context(), q)
+	if err != nil {
+		return err
+	}
 	p := a.newPage(c, "transparency.report.title")
 	v := transparencyReportView{Report: r, Name: transparencyQuarterName(p, q), Code: q.String(), From: p.Date(q.Start()),
-		To: p.Date(q.Last()), Current: q == quarters[0]}
+		To: p.Date(q.Last()), Current: q == quarters[0], Care: newCareView(p, care, false)}
 	if v.Current {
 		v.To = p.Date(a.now())
 	}
@@ -78,6 +83,10 @@ func (a *App) transparencyReportCSV(c echo.Context) error {
 		return err
 	}
 	r, err := a.store.QuarterReport(c.Request().Context(), q)
+	if err != nil {
+		return err
+	}
+	care, err := a.quarterCare(c.Request().Context(), q)
 	if err != nil {
 		return err
 	}
@@ -114,6 +123,7 @@ func (a *App) transparencyReportCSV(c echo.Context) error {
 	}
 	row("transparency.csv.expenditure_total", "", r.Disbursements, r.Expenditure, true)
 	row("transparency.csv.closing", "", 0, r.Closing, false)
+	careCSV(w, zh, code, care)
 	status := "transparency.csv.not_closed"
 	if r.Closed {
 		status = "transparency.csv.closed"
@@ -144,4 +154,48 @@ func transparencyCSVCell(s string) string {
 		return "'" + s
 	}
 	return s
+}
+
+// careCSV writes the quarter's care figures, by program and for all of them, in the report's five columns: the
+// figure (with its unit) as the section, the program as the item, the value in the count column. A value withheld
+// (too few requests or services) is left empty, and a last line says why.
+func careCSV(w *csv.Writer, zh *localizer, code string, care repository.PublicCare) {
+	cells := make([]repository.CareCell, 0, len(care.Programs)+1)
+	for _, p := range care.Programs {
+		cells = append(cells, p.CareCell)
+	}
+	cells = append(cells, care.Total)
+	for _, c := range cells {
+		name := zh.T("figures.care.all_programs")
+		if c.ProgramCode != "" {
+			name = transparencyCSVCell(c.ProgramName(langZh))
+		}
+		count := func(n int64, withheld bool) string {
+			if withheld {
+				return ""
+			}
+			return strconv.FormatInt(n, 10)
+		}
+		median, match := "", ""
+		if c.AcceptMedian != nil {
+			median = strconv.FormatFloat(*c.AcceptMedian/60, 'f', 1, 64)
+		}
+		if c.Decided > 0 {
+			match = strconv.FormatFloat(float64(c.Matched)*100/float64(c.Decided), 'f', 1, 64)
+		}
+		hours := ""
+		if !c.FewServices {
+			hours = strconv.FormatFloat(float64(c.Minutes)/60, 'f', 1, 64)
+		}
+		for _, l := range []struct{ section, value string }{
+			{"figures.csv.requests", count(c.Requests, c.FewRequests)},
+			{"figures.csv.accept_median", median},
+			{"figures.csv.match_rate", match},
+			{"figures.csv.services", count(c.Services, c.FewServices)},
+			{"figures.csv.hours", hours},
+		} {
+			_ = w.Write([]string{code, zh.T(l.section), name, l.value, ""})
+		}
+	}
+	_ = w.Write([]string{code, zh.T("figures.csv.note"), zh.T("figures.care.withheld_note", "Min", domain.MinPublishedCount), "", ""})
 }

@@ -113,16 +113,27 @@ func boardSection(db *gorm.DB, states []string) (BoardSection, error) {
 	return sec, err
 }
 
+// requestFigureColumns are the figures of a set of care requests r, as the board and the public pages show them:
+// their one definition. Time to the first offer and to acceptance run from the request's submission; a request is
+// matched once a volunteer accepted it (or a coordinator assigned one), even if it was cancelled later; decided
+// once it waits no more — matched, expired, or cancelled before a match — so that the match rate (matched over
+// decided) is not pulled down by the requests still being dispatched.
+const requestFigureColumns = `count(*) AS requests,
+	percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM r.first_offer_at - r.submitted_at)::float8) AS first_offer_median,
+	percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM r.first_offer_at - r.submitted_at)::float8) AS first_offer_p90,
+	percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM r.matched_at - r.submitted_at)::float8) AS accept_median,
+	percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM r.matched_at - r.submitted_at)::float8) AS accept_p90,
+	count(*) FILTER (WHERE r.matched_at IS NOT NULL) AS matched,
+	count(*) FILTER (WHERE r.matched_at IS NOT NULL OR r.status IN ('expired', 'cancelled')) AS decided,
+	count(*) FILTER (WHERE r.status IN ('completed', 'closed')) AS completed,
+	avg(r.rating)::float8 AS rating, count(r.rating) AS rated`
+
 // FigureWeeks is how many weeks the figures go back, this one included.
 const FigureWeeks = 8
 
-// WeekFigures are one program's figures for the requests submitted in one ISO week (Shanghai time). Times are in
-// seconds; nil when no request of the week got that far.
-type WeekFigures struct {
-	ProgramCode      string
-	ProgramNameZh    string
-	ProgramNameEn    string
-	Week             time.Time // the week's Monday
+// RequestFigures are the figures of a set of requests (requestFigureColumns). Times are in seconds; nil when no
+// request got that far.
+type RequestFigures struct {
 	Requests         int64
 	FirstOfferMedian *float64 // first_offer_at − submitted_at
 	FirstOfferP90    *float64
@@ -133,6 +144,15 @@ type WeekFigures struct {
 	Completed        int64 // completed or closed
 	Rating           *float64
 	Rated            int64
+}
+
+// WeekFigures are one program's figures for the requests submitted in one ISO week (Shanghai time).
+type WeekFigures struct {
+	ProgramCode   string
+	ProgramNameZh string
+	ProgramNameEn string
+	Week          time.Time // the week's Monday
+	RequestFigures
 }
 
 // ProgramName is the program's name in a language.
@@ -156,16 +176,7 @@ func (s *Store) DispatchFigures(ctx context.Context) ([]WeekFigures, error) {
 		SELECT p.code AS program_code, p.name_zh AS program_name_zh, p.name_en AS program_name_en, f.*
 		FROM programs p
 		CROSS JOIN LATERAL (
-			SELECT date_trunc('week', r.submitted_at AT TIME ZONE 'Asia/Shanghai') AS week,
-				count(*) AS requests,
-				percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM r.first_offer_at - r.submitted_at)::float8) AS first_offer_median,
-				percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM r.first_offer_at - r.submitted_at)::float8) AS first_offer_p90,
-				percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM r.matched_at - r.submitted_at)::float8) AS accept_median,
-				percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM r.matched_at - r.submitted_at)::float8) AS accept_p90,
-				count(*) FILTER (WHERE r.matched_at IS NOT NULL) AS matched,
-				count(*) FILTER (WHERE r.matched_at IS NOT NULL OR r.status IN ('expired', 'cancelled')) AS decided,
-				count(*) FILTER (WHERE r.status IN ('completed', 'closed')) AS completed,
-				avg(r.rating)::float8 AS rating, count(r.rating) AS rated
+			SELECT date_trunc('week', r.submitted_at AT TIME ZONE 'Asia/Shanghai') AS week, `+requestFigureColumns+`
 			FROM care_requests r
 			WHERE r.program_id = p.id AND r.submitted_at >= ?
 			GROUP BY 1) f
@@ -349,4 +360,49 @@ func (s *Store) RankCandidates(ctx context.Context, requestID int64, limit int) 
 		}
 	}
 	return out, nil
+}
+
+// FairnessWindows are the periods the board's fairness figures look back over, in days.
+var FairnessWindows = []int{7, 30}
+
+// WindowFairness is how a window's offers fell on the volunteers available now (domain.FairnessOf).
+type WindowFairness struct {
+	Days int
+	domain.Fairness
+}
+
+// availableVolunteers is who counts as available for the fairness figures (docs/domain.md): an active volunteer
+// (registration verified, not suspended or closed) with at least one weekly slot, at least one district, and at
+// least one verified qualification — the least any category of help but emergency help asks for.
+const availableVolunteers = `SELECT u.id FROM users u JOIN volunteer_profiles vp ON vp.user_id = u.id
+	WHERE u.role = 'volunteer' AND u.status = 'active' AND vp.availability <> '{}' AND vp.districts <> '{}'
+		AND u.id IN (SELECT q.user_id FROM volunteer_qualifications q WHERE q.status = 'verified')`
+
+// DispatchFairness is the share of the volunteers available who were offered at least one task in the last 7 and
+// 30 days, and the Gini coefficient of offers per available volunteer (those offered nothing count, with zero). One
+// statement: the available volunteers by how many offers they had in each window — a few dozen rows, not one per
+// volunteer — which domain counts.
+func (s *Store) DispatchFairness(ctx context.Context) ([]WindowFairness, error) {
+	now := s.Now()
+	week, month := now.AddDate(0, 0, -FairnessWindows[0]), now.AddDate(0, 0, -FairnessWindows[1])
+	var rows []struct{ Week, Month, Volunteers int }
+	err := s.db.WithContext(ctx).Raw(`
+		WITH o AS (
+			SELECT volunteer_id, count(*) FILTER (WHERE created_at >= ?) AS week, count(*) AS month
+			FROM care_offers WHERE created_at >= ? AND created_at <= ? GROUP BY volunteer_id)
+		SELECT coalesce(o.week, 0) AS week, coalesce(o.month, 0) AS month, count(*) AS volunteers
+		FROM (`+availableVolunteers+`) a LEFT JOIN o ON o.volunteer_id = a.id
+		GROUP BY 1, 2`, week, month, now).Scan(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	var weekly, monthly []int
+	for _, r := range rows {
+		for range r.Volunteers {
+			weekly = append(weekly, r.Week)
+			monthly = append(monthly, r.Month)
+		}
+	}
+	return []WindowFairness{{Days: FairnessWindows[0], Fairness: domain.FairnessOf(weekly)},
+		{Days: FairnessWindows[1], Fairness: domain.FairnessOf(monthly)}}, nil
 }

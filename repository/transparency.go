@@ -68,7 +68,8 @@ type MonthFigures struct {
 type TransparencyOverview struct {
 	Totals   FundTotals
 	Programs []ProgramFigures
-	Months   []MonthFigures // the last twelve months, oldest first, the current one last
+	Months   []MonthFigures   // the last twelve months, oldest first, the current one last
+	Quarters []domain.Quarter // the quarters that have a report, newest first (as ReportQuarters)
 }
 
 // transparencySnapshot runs fn in one read-only, repeatable-read transaction: every query sees the same moment.
@@ -84,13 +85,19 @@ func (s *Store) TransparencyOverview(ctx context.Context) (TransparencyOverview,
 	first := shanghaiMonthStart(now).AddDate(0, -11, 0)
 	end := shanghaiMonthStart(now).AddDate(0, 1, 0)
 	err := s.transparencySnapshot(ctx, func(tx *gorm.DB) error {
+		var totals struct {
+			FundTotals
+			FirstReceived sql.NullTime
+		}
 		if err := tx.Raw(`SELECT
 				(SELECT -balance FROM accounts WHERE code = ?) AS raised,
 				(SELECT balance FROM accounts WHERE code = ?) AS disbursed,
-				(SELECT coalesce(sum(balance), 0)::bigint FROM accounts WHERE kind = 'pool') AS balance`,
-			accountDonors, accountPayees).Scan(&out.Totals).Error; err != nil {
+				(SELECT coalesce(sum(balance), 0)::bigint FROM accounts WHERE kind = 'pool') AS balance,
+				(SELECT min(received_on) FROM donations) AS first_received`,
+			accountDonors, accountPayees).Scan(&totals).Error; err != nil {
 			return err
 		}
+		out.Totals, out.Quarters = totals.FundTotals, reportQuarters(totals.FirstReceived, now)
 		// Money in and out by pool and by month, from the month totals the postings keep (fund_flows): gifts by the
 		// day they are booked, less reversals by the day theirs are (see QuarterReport), so the months add up to
 		// the quarterly reports and the totals to the ledger. A month outside the chart's twelve is NULL.
@@ -236,7 +243,12 @@ func (s *Store) ReportQuarters(ctx context.Context) ([]domain.Quarter, error) {
 	if err := s.db.WithContext(ctx).Raw(`SELECT min(received_on) FROM donations`).Scan(&first).Error; err != nil {
 		return nil, err
 	}
-	last := domain.QuarterOf(s.Now())
+	return reportQuarters(first, s.Now()), nil
+}
+
+// reportQuarters are the quarters from the first donation's (received on first) to now's, newest first.
+func reportQuarters(first sql.NullTime, now time.Time) []domain.Quarter {
+	last := domain.QuarterOf(now)
 	from := last
 	if first.Valid {
 		from = domain.QuarterOf(dateInShanghai(first.Time))
@@ -245,7 +257,7 @@ func (s *Store) ReportQuarters(ctx context.Context) ([]domain.Quarter, error) {
 	for q := last; !q.Before(from); q = q.Prev() {
 		out = append(out, q)
 	}
-	return out, nil
+	return out
 }
 
 // ReportLine is one line of a quarterly report: a channel or a program (Code "" for the unrestricted fund), with
@@ -294,6 +306,10 @@ type QuarterReport struct {
 // countedFlow is the condition for a month total (fund_flows) that counts in a quarter's income [?, ?): its gifts, and
 // the reversals booked on their own gift's day — a gift reversed while its quarter is open counts nowhere.
 const countedFlow = `f.month >= ?::date AND f.month < ?::date AND (f.kind = 'gift' OR (f.kind = 'reversal' AND NOT f.correction))`
+
+// countedLate is, of the month totals of a quarter, the gifts counted in it that were received in an earlier, closed
+// quarter (countedFlow, late).
+const countedLate = `f.late AND (f.kind = 'gift' OR (f.kind = 'reversal' AND NOT f.correction))`
 
 // signed counts a gift month total up and a reversal down.
 const (
@@ -345,15 +361,18 @@ func (s *Store) QuarterReport(ctx context.Context, q domain.Quarter) (QuarterRep
 			in...).Scan(&r.IncomeByProgram).Error; err != nil {
 			return err
 		}
-		if err := tx.Raw(`SELECT coalesce(`+signedCount+`, 0) AS count, coalesce(`+signedAmount+`, 0) AS amount
-			FROM fund_flows f WHERE `+countedFlow+` AND f.late`, in...).Scan(&r.Late).Error; err != nil {
+		// The late gifts and the corrections, both of the quarter's months, in one statement.
+		var lc struct{ LateCount, LateAmount, CorrectionCount, CorrectionAmount int64 }
+		if err := tx.Raw(`SELECT
+				coalesce(sum(CASE f.kind WHEN 'reversal' THEN -f.count ELSE f.count END) FILTER (WHERE `+countedLate+`), 0)::bigint AS late_count,
+				coalesce(sum(CASE f.kind WHEN 'reversal' THEN -f.amount ELSE f.amount END) FILTER (WHERE `+countedLate+`), 0)::bigint AS late_amount,
+				coalesce(sum(f.count) FILTER (WHERE f.kind = 'reversal' AND f.correction), 0)::bigint AS correction_count,
+				coalesce(sum(f.amount) FILTER (WHERE f.kind = 'reversal' AND f.correction), 0)::bigint AS correction_amount
+			FROM fund_flows f WHERE f.month >= ?::date AND f.month < ?::date`, startDay, endDay).Scan(&lc).Error; err != nil {
 			return err
 		}
-		if err := tx.Raw(`SELECT coalesce(sum(count), 0)::bigint AS count, coalesce(sum(amount), 0)::bigint AS amount
-			FROM fund_flows WHERE kind = 'reversal' AND correction AND month >= ?::date AND month < ?::date`,
-			startDay, endDay).Scan(&r.Corrections).Error; err != nil {
-			return err
-		}
+		r.Late = ReportLine{Count: lc.LateCount, Amount: domain.Money(lc.LateAmount)}
+		r.Corrections = ReportLine{Count: lc.CorrectionCount, Amount: domain.Money(lc.CorrectionAmount)}
 		r.Income = r.Received - r.Corrections.Amount
 		if err := tx.Raw(`SELECT coalesce(p.code, '') AS code, coalesce(p.name_zh, '') AS name_zh,
 				coalesce(p.name_en, '') AS name_en, sum(f.count)::bigint AS count, sum(f.amount)::bigint AS amount

@@ -197,7 +197,7 @@ func (s *sim) report(seed uint64) Report {
 	}
 	rep.Available = len(counts)
 	rep.OfferedShare = share(rep.Offered, rep.Available)
-	rep.Gini = Gini(counts)
+	rep.Gini = domain.Gini(counts)
 	rep.Scheduled = s.scheduledFigures()
 	return rep
 }
@@ -254,7 +254,7 @@ func (s *sim) scheduledFigures() ScheduledFigures {
 		}
 	}
 	sc.OfferedShare = share(offered, len(counts))
-	sc.Gini = Gini(counts)
+	sc.Gini = domain.Gini(counts)
 	return sc
 }
 
@@ -274,25 +274,6 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 	}
 	k := int(float64(len(sorted))*p+0.999999) - 1
 	return sorted[min(max(k, 0), len(sorted)-1)]
-}
-
-// Gini is the Gini coefficient of the counts: 0 when everyone has the same, towards 1 when one has everything.
-func Gini(counts []int) float64 {
-	if len(counts) == 0 {
-		return 0
-	}
-	x := slices.Clone(counts)
-	slices.Sort(x)
-	var sum, weighted float64
-	n := float64(len(x))
-	for i, v := range x {
-		sum += float64(v)
-		weighted += float64(2*(i+1)-len(x)-1) * float64(v)
-	}
-	if sum == 0 {
-		return 0
-	}
-	return weighted / (n * sum)
 }
 
 // WriteTable prints the report for a person.

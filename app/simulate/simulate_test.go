@@ -197,19 +197,6 @@ func TestParamsFileOverridesDefaults(t *testing.T) {
 	}
 }
 
-func TestGini(t *testing.T) {
-	for _, c := range []struct {
-		counts []int
-		want   float64
-	}{
-		{nil, 0}, {[]int{0, 0}, 0}, {[]int{3, 3, 3}, 0}, {[]int{0, 0, 0, 4}, 0.75}, {[]int{1, 2, 3, 4}, 0.25},
-	} {
-		if got := Gini(c.counts); got < c.want-1e-9 || got > c.want+1e-9 {
-			t.Errorf("Gini(%v) = %f, want %f", c.counts, got, c.want)
-		}
-	}
-}
-
 // BenchmarkCityWeek is the full city week of `guanai simulate --seed 1` (run by hand: go test -run '^$' -bench
 // CityWeek -benchtime 1x ./app/simulate); it logs the figures the targets are about.
 func BenchmarkCityWeek(b *testing.B) {
