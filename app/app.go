@@ -18,6 +18,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"guanai/config"
+	"guanai/mail"
 	"guanai/repository"
 )
 
@@ -36,6 +37,7 @@ type App struct {
 	figures  publicFiguresCache // the figures above the public list of gifts
 	// the dispatch board's weekly figures, kept for a minute
 	dispatchFigures figuresCache
+	sender          *mail.Sender // the background jobs' mail (see mailer)
 }
 
 // New wires the application; the echo instance it returns serves every route.
@@ -48,7 +50,7 @@ func New(cfg config.Config, store *repository.Store, log *slog.Logger) (*App, *e
 	if err != nil {
 		return nil, nil, err
 	}
-	a := &App{cfg: cfg, store: store, views: v, tr: newTranslator(), log: log, now: store.Now}
+	a := &App{cfg: cfg, store: store, views: v, tr: newTranslator(), log: log, now: store.Now, sender: mail.New(cfg.SMTP, log)}
 	a.sessions = newSessions(cfg, store)
 	a.metrics = newMetrics(store)
 	e := echo.New()
@@ -97,7 +99,7 @@ func serve(ctx context.Context, cfg config.Config, store *repository.Store, stdo
 		debug.SetMemoryLimit(defaultMemoryLimit)
 	}
 	log := newLogger()
-	_, e, err := New(cfg, store, log)
+	a, e, err := New(cfg, store, log)
 	if err != nil {
 		return err
 	}
@@ -107,7 +109,7 @@ func serve(ctx context.Context, cfg config.Config, store *repository.Store, stdo
 	}
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
-	jobs, err := store.StartJobs(ctx, repository.JobOptions{ReconcileEvery: cfg.ReconcileEvery})
+	jobs, err := store.StartJobs(ctx, repository.JobOptions{ReconcileEvery: cfg.ReconcileEvery, Mail: a.mailer()})
 	if err != nil {
 		ln.Close()
 		return err

@@ -59,7 +59,7 @@ func (s *Sender) Send(ctx context.Context, to, subject, body string) error {
 		return &PermanentError{fmt.Errorf("sender %q: %w", s.cfg.From, err)}
 	}
 	if err := m.To(to); err != nil {
-		return &PermanentError{fmt.Errorf("recipient: %w", err)}
+		return &PermanentError{errors.New("the recipient's address is not one a mail can go to")} // not the address: logs carry no one's data
 	}
 	m.Subject(subject)
 	m.SetDate()
@@ -72,14 +72,18 @@ func (s *Sender) Send(ctx context.Context, to, subject, body string) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, sendTimeout)
 	defer cancel()
-	if err := c.DialAndSendWithContext(ctx, m); err != nil {
-		var se *gomail.SendError
-		if errors.As(err, &se) && se.ErrorCode() >= 500 && se.ErrorCode() < 600 {
-			return &PermanentError{err}
-		}
-		return err
+	err = c.DialAndSendWithContext(ctx, m)
+	var se *gomail.SendError
+	if !errors.As(err, &se) {
+		return err // nil, or the server did not answer: worth trying again
 	}
-	return nil
+	// The server's own words and go-mail's list of recipients may hold the address: the error says only what
+	// failed, and the code, for logs and River's record of attempts.
+	e := fmt.Errorf("smtp: %s: %d %s", se.Reason, se.ErrorCode(), se.EnhancedStatusCode())
+	if se.ErrorCode() >= 500 && se.ErrorCode() < 600 {
+		return &PermanentError{e}
+	}
+	return e
 }
 
 func (s *Sender) client() (*gomail.Client, error) {
