@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -44,35 +45,38 @@ type MailChoice struct {
 	Send bool   `json:"send"`
 }
 
-// MailSettingsOf reads a person's mail settings: two queries, whatever their number of choices.
+// MailSettingsOf reads a person's mail settings, choices included, in one query.
 func (s *Store) MailSettingsOf(ctx context.Context, userID int64) (MailSettings, error) {
-	db := s.db.WithContext(ctx)
-	var r mailRecipient
-	if err := db.Raw(mailRecipientSQL, userID).Scan(&r).Error; err != nil {
+	var rows []struct {
+		ID                int64
+		Role              string
+		Email             *string
+		EmailVerifiedAt   *time.Time
+		MailLang          string
+		KindsOn, KindsOff textArray
+	}
+	err := s.db.WithContext(ctx).Raw(`SELECT id, role, email, email_verified_at, mail_lang,
+			array(SELECT kind FROM mail_preferences WHERE user_id = u.id AND send) AS kinds_on,
+			array(SELECT kind FROM mail_preferences WHERE user_id = u.id AND NOT send) AS kinds_off
+		FROM users u WHERE id = ?`, userID).Scan(&rows).Error
+	if err != nil {
 		return MailSettings{}, err
 	}
-	if r.ID == 0 {
+	if len(rows) == 0 {
 		return MailSettings{}, domain.ErrNotFound
 	}
+	r := rows[0]
 	m := MailSettings{VerifiedAt: r.EmailVerifiedAt, Lang: r.MailLang}
 	if r.Email != nil {
 		m.Email = *r.Email
 	}
-	var rows []struct {
-		Kind string
-		Send bool
-	}
-	if err := db.Raw(`SELECT kind, send FROM mail_preferences WHERE user_id = ?`, userID).Scan(&rows).Error; err != nil {
-		return m, err
-	}
-	chosen := map[string]bool{}
-	for _, c := range rows {
-		chosen[c.Kind] = c.Send
-	}
 	for _, k := range MailKinds[domain.Role(r.Role)] {
-		send, ok := chosen[k]
-		if !ok {
-			send = MailDefault(k)
+		send := MailDefault(k)
+		switch {
+		case slices.Contains(r.KindsOn, k):
+			send = true
+		case slices.Contains(r.KindsOff, k):
+			send = false
 		}
 		m.Choices = append(m.Choices, MailChoice{Kind: k, Send: send})
 	}

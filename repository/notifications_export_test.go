@@ -2,6 +2,7 @@ package repository
 
 import (
 	"context"
+	"errors"
 
 	"gorm.io/gorm"
 )
@@ -11,4 +12,25 @@ func (s *Store) Notify(ctx context.Context, kind string, request, offer, pairing
 	return s.tx(ctx, func(tx *gorm.DB) error {
 		return notify(tx, kind, noteAbout{Request: request, Offer: offer, Pairing: pairing, Detail: detail}, recipients...)
 	})
+}
+
+// NotifyThenFail notifies in a transaction that then fails, as an action refused after its notification was
+// written: nothing of it may survive, its mail included.
+func (s *Store) NotifyThenFail(ctx context.Context, kind string, recipients ...int64) error {
+	failed := errors.New("the action failed after notifying")
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if err := notify(tx, kind, noteAbout{}, recipients...); err != nil {
+			return err
+		}
+		return failed
+	})
+	if errors.Is(err, failed) {
+		return nil
+	}
+	return err
+}
+
+// VerifyEmailNow marks a person's address verified without the link, for tests about what comes after.
+func (s *Store) VerifyEmailNow(ctx context.Context, userID int64, email string) error {
+	return s.db.WithContext(ctx).Exec(`UPDATE users SET email = ?, email_verified_at = ? WHERE id = ?`, email, s.Now(), userID).Error
 }

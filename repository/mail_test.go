@@ -1,0 +1,125 @@
+package repository_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"guanai/domain"
+	"guanai/repository"
+	"guanai/repository/testdb"
+)
+
+func mailJobs(t *testing.T, s *repository.Store, userID int64) int {
+	t.Helper()
+	var n int
+	if err := s.SQL().QueryRow(`SELECT count(*) FROM river_job WHERE kind IN ('mail_notification', 'mail_verify')
+		AND (args->>'user_id')::bigint = $1`, userID).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// A notification's mail is queued in the notification's transaction: one that commits has its job, one rolled
+// back has neither notification nor job; a kind not chosen (and off by default) queues nothing.
+func TestMailIsQueuedOnlyWithItsNotification(t *testing.T) {
+	s := testdb.Store(t)
+	v := registerVolunteer(t, s, "赵志强", "13700000101", idNumber(101))
+	if err := s.VerifyEmailNow(ctx, v.ID, "zhao@example.org"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.NotifyThenFail(ctx, repository.NoteOffer, v.ID); err != nil {
+		t.Fatal(err)
+	}
+	if n := mailJobs(t, s, v.ID); n != 0 {
+		t.Fatalf("a rolled-back notification left %d mail jobs", n)
+	}
+	if n := countRows(t, s, "notifications"); n != 0 {
+		t.Fatalf("a rolled-back notification left %d notifications", n)
+	}
+	if err := s.Notify(ctx, repository.NoteTaken, 0, 0, 0, ""); err != nil { // nobody: nothing at all
+		t.Fatal(err)
+	}
+	if err := s.Notify(ctx, repository.NoteTaken, 0, 0, 0, "", v.ID); err != nil { // off by default
+		t.Fatal(err)
+	}
+	if n := mailJobs(t, s, v.ID); n != 0 {
+		t.Fatalf("a kind off by default queued %d mail jobs", n)
+	}
+	if err := s.Notify(ctx, repository.NoteOffer, 0, 0, 0, "", v.ID); err != nil { // on by default
+		t.Fatal(err)
+	}
+	if n := mailJobs(t, s, v.ID); n != 1 {
+		t.Fatalf("an offer queued %d mail jobs, want 1", n)
+	}
+	// Chosen off, an offer is not mailed; chosen on, the kind off by default is.
+	actor := repository.Actor{UserID: v.ID, Role: domain.RoleVolunteer, IP: "test"}
+	if err := s.SetMailChoices(ctx, actor, map[string]bool{repository.NoteTaken: true, "not_a_kind": true}, "en"); err != nil {
+		t.Fatal(err)
+	}
+	m, err := s.MailSettingsOf(ctx, v.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range m.Choices {
+		if c.Send != (c.Kind == repository.NoteTaken) {
+			t.Errorf("after choosing only %q: %s is %v", repository.NoteTaken, c.Kind, c.Send)
+		}
+	}
+	if m.Lang != "en" || !m.Verified() {
+		t.Errorf("settings: %+v", m)
+	}
+	if err := s.Notify(ctx, repository.NoteOffer, 0, 0, 0, "", v.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Notify(ctx, repository.NoteTaken, 0, 0, 0, "", v.ID); err != nil {
+		t.Fatal(err)
+	}
+	if n := mailJobs(t, s, v.ID); n != 2 {
+		t.Fatalf("%d mail jobs after an unchosen offer and a chosen 'taken', want 2", n)
+	}
+}
+
+// Closing an account forgets its address and choices, drops its waiting mails, and its download had them.
+func TestCloseAccountForgetsTheAddressAndItsMails(t *testing.T) {
+	s := testdb.Store(t)
+	v := registerVolunteer(t, s, "赵志强", "13700000102", idNumber(102))
+	actor := repository.Actor{UserID: v.ID, Role: domain.RoleVolunteer, IP: "test"}
+	if _, err := s.SetEmail(ctx, actor, "zhao@example.org", "zh-CN"); err != nil {
+		t.Fatal(err)
+	}
+	d, err := s.ExportMyData(ctx, v.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(d)
+	if d.Mail["address"] != "zhao@example.org" {
+		t.Errorf("the download has no address: %s", b)
+	}
+	if err := s.VerifyEmailNow(ctx, v.ID, "zhao@example.org"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetMailChoices(ctx, actor, map[string]bool{repository.NoteOffer: true}, "zh-CN"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Notify(ctx, repository.NoteOffer, 0, 0, 0, "", v.ID); err != nil {
+		t.Fatal(err)
+	}
+	if n := mailJobs(t, s, v.ID); n != 2 { // the verification and the offer, neither worked
+		t.Fatalf("%d mail jobs before closing, want 2", n)
+	}
+	if err := s.CloseAccount(ctx, actor, volunteerPassword); err != nil {
+		t.Fatal(err)
+	}
+	if n := mailJobs(t, s, v.ID); n != 0 {
+		t.Errorf("%d mail jobs left after closing", n)
+	}
+	var left int
+	if err := s.SQL().QueryRow(`SELECT count(*) FROM users WHERE id = $1 AND email IS NOT NULL`, v.ID).Scan(&left); err != nil || left != 0 {
+		t.Errorf("the address is still there (%v)", err)
+	}
+	for _, table := range []string{"email_verifications", "mail_preferences"} {
+		if n := countRows(t, s, table); n != 0 {
+			t.Errorf("%s keeps %d rows of a closed account", table, n)
+		}
+	}
+}
