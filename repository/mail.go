@@ -80,7 +80,9 @@ type mailNoteArgs struct {
 
 func (mailNoteArgs) Kind() string { return "mail_notification" }
 
-func (mailNoteArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: mailMaxAttempts} }
+func (mailNoteArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: mailMaxAttempts}
+}
 
 type mailVerifyArgs struct {
 	UserID int64  `json:"user_id"`
@@ -89,7 +91,9 @@ type mailVerifyArgs struct {
 
 func (mailVerifyArgs) Kind() string { return "mail_verify" }
 
-func (mailVerifyArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: mailMaxAttempts} }
+func (mailVerifyArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: mailMaxAttempts}
+}
 
 // mailJobKinds are the kinds of job that mail a person.
 var mailJobKinds = []string{mailNoteArgs{}.Kind(), mailVerifyArgs{}.Kind()}

@@ -74,7 +74,7 @@ func (s *Store) CloseAccount(ctx context.Context, actor Actor, password string) 
 		} else if !ok {
 			return domain.FieldErrors{"password": "error.password_wrong"}
 		}
-		phone := *r.Phone // the update below clears it in r too
+		phone := *r.Phone                           // the update below clears it in r too
 		if err := closeMail(tx, r.ID); err != nil { // before the status: a closed account has no address
 			return err
 		}
