@@ -23,9 +23,9 @@ var queryBudgets = map[string]int64{
 	"/account":                       3, // her e-mail address and choices in one
 	"/account/close":                 1,
 	"/account/email":                 2,
-	"/account/email/verify/:token":   2,
+	"/account/email/verify/:token":   1,
 	"/account/notifications":         2,
-	"/account/data":                  8, // 5, her vouchers, her grant applications and his expense claims
+	"/account/data":                  9, // 5, her vouchers, her grant applications, his expense claims, her e-mail
 	"/account/password":              1,
 	"/admin":                         8,
 	"/admin/audit":                   5,

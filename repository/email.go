@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
 	"slices"
 	"time"
 
@@ -256,14 +257,22 @@ func closeMail(tx *gorm.DB, userID int64) error {
 // jobPendingNotRunning are the states of a job that has not started (or waits to start again).
 var jobPendingNotRunning = []string{"available", "pending", "retryable", "scheduled"}
 
-// myMail is a person's address and choices, for the download of their data.
+// myMail is a person's address and choices, for the download of their data: one query.
 func myMail(db *gorm.DB, userID int64) (map[string]any, error) {
-	var r mailRecipient
-	if err := db.Raw(mailRecipientSQL, userID).Scan(&r).Error; err != nil {
+	var rows []struct {
+		Email           *string
+		EmailVerifiedAt *time.Time
+		MailLang        string
+		Choices         string
+	}
+	err := db.Raw(`SELECT email, email_verified_at, mail_lang, coalesce((SELECT json_agg(json_build_object('kind', kind, 'send', send)
+			ORDER BY kind) FROM mail_preferences WHERE user_id = u.id), '[]') AS choices FROM users u WHERE id = ?`, userID).Scan(&rows).Error
+	if err != nil || len(rows) == 0 {
 		return nil, err
 	}
+	r := rows[0]
 	var chosen []MailChoice
-	if err := db.Raw(`SELECT kind, send FROM mail_preferences WHERE user_id = ? ORDER BY kind`, userID).Scan(&chosen).Error; err != nil {
+	if err := json.Unmarshal([]byte(r.Choices), &chosen); err != nil {
 		return nil, err
 	}
 	if r.Email == nil && len(chosen) == 0 {
