@@ -2,7 +2,10 @@ package repository_test
 
 import (
 	"encoding/json"
+	"errors"
+	"sync"
 	"testing"
+	"time"
 
 	"guanai/domain"
 	"guanai/repository"
@@ -121,5 +124,68 @@ func TestCloseAccountForgetsTheAddressAndItsMails(t *testing.T) {
 		if n := countRows(t, s, table); n != 0 {
 			t.Errorf("%s keeps %d rows of a closed account", table, n)
 		}
+	}
+}
+
+// A link works once, however many press it at once; it stops working when it expires or the address changes.
+func TestEmailLinkWorksOnce(t *testing.T) {
+	clock := testdb.NewClock(careStart)
+	s := testdb.StoreWithClock(t, clock)
+	v := registerVolunteer(t, s, "赵志强", "13700000103", idNumber(103))
+	token, err := s.EmailLinkNow(ctx, v.ID, "zhao@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l, err := s.CheckEmailLink(ctx, token); err != nil || l.Email != "zhao@example.org" || l.Name != "赵志强" {
+		t.Fatalf("the link: %+v %v", l, err)
+	}
+	const n = 8
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			_, err := s.VerifyEmail(ctx, "test", token)
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	ok := 0
+	for err := range errs {
+		switch {
+		case err == nil:
+			ok++
+		case !errors.Is(err, domain.ErrEmailLinkInvalid):
+			t.Errorf("a press at once: %v", err)
+		}
+	}
+	if ok != 1 {
+		t.Fatalf("%d presses verified, want 1", ok)
+	}
+	if m, _ := s.MailSettingsOf(ctx, v.ID); !m.Verified() {
+		t.Fatalf("not verified: %+v", m)
+	}
+	if n := count(auditActions(t, s, v.ID), "email.verify"); n != 1 {
+		t.Errorf("%d verifications audited", n)
+	}
+
+	expired, _ := s.EmailLinkNow(ctx, v.ID, "zhao2@example.org")
+	clock.Advance(repository.EmailLinkLifetime + time.Second)
+	if _, err := s.VerifyEmail(ctx, "test", expired); !errors.Is(err, domain.ErrEmailLinkInvalid) {
+		t.Errorf("an expired link: %v", err)
+	}
+	changed, _ := s.EmailLinkNow(ctx, v.ID, "zhao3@example.org")
+	actor := repository.Actor{UserID: v.ID, Role: domain.RoleVolunteer, IP: "test"}
+	if out, err := s.SetEmail(ctx, actor, "zhao4@example.org", "zh-CN"); err != nil || out != repository.EmailLinkSent {
+		t.Fatalf("changing the address: %s %v", out, err)
+	}
+	if _, err := s.VerifyEmail(ctx, "test", changed); !errors.Is(err, domain.ErrEmailLinkInvalid) {
+		t.Errorf("a link for the address before: %v", err)
+	}
+	if out, err := s.SetEmail(ctx, actor, "", "zh-CN"); err != nil || out != repository.EmailRemoved {
+		t.Fatalf("removing: %s %v", out, err)
+	}
+	if _, err := s.SetEmail(ctx, actor, "", "zh-CN"); err == nil {
+		t.Error("removing no address: no refusal")
 	}
 }

@@ -34,3 +34,19 @@ func (s *Store) NotifyThenFail(ctx context.Context, kind string, recipients ...i
 func (s *Store) VerifyEmailNow(ctx context.Context, userID int64, email string) error {
 	return s.db.WithContext(ctx).Exec(`UPDATE users SET email = ?, email_verified_at = ? WHERE id = ?`, email, s.Now(), userID).Error
 }
+
+// EmailLinkNow gives a person the address and a verification link for it at once, as the mail job would.
+func (s *Store) EmailLinkNow(ctx context.Context, userID int64, email string) (string, error) {
+	token, err := newToken()
+	if err != nil {
+		return "", err
+	}
+	err = s.tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Exec(`UPDATE users SET email = ?, email_verified_at = NULL WHERE id = ?`, email, userID).Error; err != nil {
+			return err
+		}
+		return tx.Exec(`INSERT INTO email_verifications (user_id, email, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+			userID, email, tokenHash(token), s.Now(), s.Now().Add(EmailLinkLifetime)).Error
+	})
+	return token, err
+}
