@@ -3,11 +3,16 @@ package repository_test
 import (
 	"encoding/json"
 	"errors"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"guanai/config"
 	"guanai/domain"
+	"guanai/mail"
+	"guanai/mail/mailtest"
 	"guanai/repository"
 	"guanai/repository/testdb"
 )
@@ -188,4 +193,45 @@ func TestEmailLinkWorksOnce(t *testing.T) {
 	if _, err := s.SetEmail(ctx, actor, "", "zh-CN"); err == nil {
 		t.Error("removing no address: no refusal")
 	}
+}
+
+// Worked by River against a real SMTP server: the notification of an action rolled back mails nothing, the one
+// committed after it arrives, worded by the Mailer for its recipient.
+func TestRolledBackNotificationMailsNothing(t *testing.T) {
+	srv := mailtest.Start(t)
+	cfg, err := config.Load(func(k string) string { return srv.Env()[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := testdb.Store(t)
+	word := func(l repository.Letter) (string, string) {
+		return "【关爱平台】" + l.Note.Kind + " " + strconv.FormatInt(l.Note.ID, 10), l.Name + "，你好"
+	}
+	startJobs(t, s, repository.JobOptions{Mail: repository.Mailer{Sender: mail.New(cfg.SMTP, nil), Word: word}})
+	v := registerVolunteer(t, s, "赵志强", "13700000104", idNumber(104))
+	if err := s.VerifyEmailNow(ctx, v.ID, "zhao@example.org"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.NotifyThenFail(ctx, repository.NoteOffer, v.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Notify(ctx, repository.NoteAssigned, 0, 0, 0, "", v.ID); err != nil {
+		t.Fatal(err)
+	}
+	srv.WaitFor(t, "zhao@example.org", 1, 30*time.Second)
+	waitFor(t, 30*time.Second, "the mail jobs to end", func() bool { return pendingMailJobs(t, s) == 0 })
+	got := srv.To("zhao@example.org")
+	if len(got) != 1 || !strings.HasPrefix(got[0].Subject, "【关爱平台】assigned ") || strings.TrimSpace(got[0].Body) != "赵志强，你好" {
+		t.Fatalf("mails: %+v", got)
+	}
+}
+
+func pendingMailJobs(t *testing.T, s *repository.Store) int {
+	t.Helper()
+	var n int
+	if err := s.SQL().QueryRow(`SELECT count(*) FROM river_job WHERE kind LIKE 'mail_%'
+		AND state IN ('available', 'pending', 'retryable', 'running', 'scheduled')`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
