@@ -16,6 +16,9 @@ import (
 // EmailLinkLifetime is how long a verification link works.
 const EmailLinkLifetime = 24 * time.Hour
 
+// EmailLinksPerHour is how many verification mails a person may ask for in an hour.
+const EmailLinksPerHour = 5
+
 // newToken is 32 random bytes, URL-safe: a link's secret.
 func newToken() (string, error) {
 	b := make([]byte, 32)
@@ -119,6 +122,15 @@ func (s *Store) SetEmail(ctx context.Context, actor Actor, email, lang string) (
 			return nil
 		default:
 			outcome = EmailLinkSent
+			// A link is a mail to an address anyone could type: a few an hour, so the form cannot flood a mailbox.
+			var sent int64
+			if err := tx.Raw(`SELECT count(*) FROM audit_events WHERE subject_type = 'user' AND subject_id = ? AND at > ?
+				AND action = 'email.set'`, u.ID, now(tx).Add(-time.Hour)).Scan(&sent).Error; err != nil {
+				return err
+			}
+			if sent >= EmailLinksPerHour {
+				return domain.FieldErrors{"email": "email.too_many"}
+			}
 		}
 		var addr any // NULL when removed
 		if email != "" {

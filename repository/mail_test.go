@@ -187,6 +187,18 @@ func TestEmailLinkWorksOnce(t *testing.T) {
 	if _, err := s.VerifyEmail(ctx, "test", changed); !errors.Is(err, domain.ErrEmailLinkInvalid) {
 		t.Errorf("a link for the address before: %v", err)
 	}
+	for i := 2; i <= repository.EmailLinksPerHour; i++ { // the same address again: a new link each time, a few an hour
+		if out, err := s.SetEmail(ctx, actor, "zhao4@example.org", "zh-CN"); err != nil || out != repository.EmailLinkSent {
+			t.Fatalf("link %d: %s %v", i, out, err)
+		}
+	}
+	if _, err := s.SetEmail(ctx, actor, "zhao4@example.org", "zh-CN"); !isFieldError(err, "email", "email.too_many") {
+		t.Errorf("a link too many: %v", err)
+	}
+	clock.Advance(time.Hour)
+	if out, err := s.SetEmail(ctx, actor, "zhao5@example.org", "zh-CN"); err != nil || out != repository.EmailLinkSent {
+		t.Fatalf("an hour later: %s %v", out, err)
+	}
 	if out, err := s.SetEmail(ctx, actor, "", "zh-CN"); err != nil || out != repository.EmailRemoved {
 		t.Fatalf("removing: %s %v", out, err)
 	}
@@ -234,4 +246,9 @@ func pendingMailJobs(t *testing.T, s *repository.Store) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+func isFieldError(err error, field, key string) bool {
+	var fe domain.FieldErrors
+	return errors.As(err, &fe) && fe[field] == key
 }
