@@ -16,6 +16,7 @@ import (
 //   - only app (the web layer) imports echo, so a move to echo v5 is mechanical; its own subpackages do not.
 //   - only repository imports gorm.
 //   - nothing imports app but main.go; nothing imports repository but app (and the tests' helpers).
+//   - repository/mail delivers text: it imports nothing of ours but config.
 //   - app/loadrun (`guanai bench`) speaks to a server over HTTP only: the standard library and an HTML tokenizer.
 func TestLayers(t *testing.T) {
 	imports := importsByDir(t)
@@ -47,6 +48,8 @@ func refused(dir, file, path string) string {
 		return "nothing imports app but main.go"
 	case path == "guanai/repository" && !(dir == "app" || dir == "repository" || strings.HasPrefix(dir, "repository/")):
 		return "only app reaches the database"
+	case (dir == "mail" || dir == "mail/mailtest") && ours && path != "guanai/config" && !(test && strings.HasPrefix(path, "guanai/repository/mail")):
+		return "mail delivers text and knows nothing of ours but its settings"
 	case dir == "app/loadrun" && (ours || strings.Contains(strings.Split(path, "/")[0], ".") && path != "golang.org/x/net/html"):
 		return "loadrun speaks HTTP only: the standard library and golang.org/x/net/html"
 	}
@@ -108,6 +111,9 @@ func TestLayerRulesRefuse(t *testing.T) {
 		{"app/loadrun", "app/loadrun/page.go", "golang.org/x/net/html", false},
 		{"app/loadrun", "app/loadrun/user.go", "github.com/labstack/echo/v4", true},
 		{"app/loadrun", "app/loadrun/user.go", "guanai/domain", true},
+		{"mail", "mail/mail.go", "guanai/config", false},
+		{"mail", "mail/mail.go", "guanai/repository", true},
+		{"mail", "mail/mail.go", "guanai/domain", true},
 	} {
 		if got := refused(c.dir, c.file, c.path) != ""; got != c.refused {
 			t.Errorf("%s importing %s: refused %v, want %v", c.file, c.path, got, c.refused)

@@ -7,15 +7,27 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"guanai/domain"
+	"guanai/repository"
 )
 
+// accountView is a person's account page: who they are, and their e-mail address.
+type accountView struct {
+	repository.Person
+	Mail repository.MailSettings
+}
+
 func (a *App) accountPage(c echo.Context) error {
-	person, err := a.store.PersonByID(c.Request().Context(), currentUser(c).ID)
+	ctx := c.Request().Context()
+	person, err := a.store.PersonByID(ctx, currentUser(c).ID)
+	if err != nil {
+		return err
+	}
+	m, err := a.store.MailSettingsOf(ctx, person.ID)
 	if err != nil {
 		return err
 	}
 	p := a.newPage(c, "account.title")
-	p.Data = person
+	p.Data = accountView{Person: person, Mail: m}
 	return a.views.render(c, http.StatusOK, "account", p)
 }
 

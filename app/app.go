@@ -19,6 +19,7 @@ import (
 
 	"guanai/config"
 	"guanai/repository"
+	"guanai/repository/mail"
 )
 
 // App is the wired web application.
@@ -37,6 +38,7 @@ type App struct {
 	care     publicCareCache    // the public page's care figures, kept for ten minutes
 	// the dispatch board's weekly figures, kept for a minute
 	dispatchFigures figuresCache
+	sender          *mail.Sender // the background jobs' mail (see mailer)
 }
 
 // New wires the application; the echo instance it returns serves every route.
@@ -49,7 +51,7 @@ func New(cfg config.Config, store *repository.Store, log *slog.Logger) (*App, *e
 	if err != nil {
 		return nil, nil, err
 	}
-	a := &App{cfg: cfg, store: store, views: v, tr: newTranslator(), log: log, now: store.Now}
+	a := &App{cfg: cfg, store: store, views: v, tr: newTranslator(), log: log, now: store.Now, sender: mail.New(cfg.SMTP, log)}
 	a.sessions = newSessions(cfg, store)
 	a.metrics = newMetrics(store)
 	e := echo.New()
@@ -98,7 +100,7 @@ func serve(ctx context.Context, cfg config.Config, store *repository.Store, stdo
 		debug.SetMemoryLimit(defaultMemoryLimit)
 	}
 	log := newLogger()
-	_, e, err := New(cfg, store, log)
+	a, e, err := New(cfg, store, log)
 	if err != nil {
 		return err
 	}
@@ -108,7 +110,7 @@ func serve(ctx context.Context, cfg config.Config, store *repository.Store, stdo
 	}
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
-	jobs, err := store.StartJobs(ctx, repository.JobOptions{ReconcileEvery: cfg.ReconcileEvery})
+	jobs, err := store.StartJobs(ctx, repository.JobOptions{ReconcileEvery: cfg.ReconcileEvery, Mail: a.mailer()})
 	if err != nil {
 		ln.Close()
 		return err

@@ -22,7 +22,7 @@ func init() {
 func (ta *testApp) startJobs() {
 	ta.t.Helper()
 	ctx, stop := context.WithCancel(context.Background())
-	jobs, err := ta.store.StartJobs(ctx, repository.JobOptions{})
+	jobs, err := ta.store.StartJobs(ctx, repository.JobOptions{Mail: ta.app.mailer()})
 	if err != nil {
 		stop()
 		ta.t.Fatal(err)

@@ -20,9 +20,12 @@ import (
 // route table joins this list, or the test fails.
 var queryBudgets = map[string]int64{
 	"/":                              0,
-	"/account":                       2,
+	"/account":                       3, // her e-mail address and choices in one
 	"/account/close":                 1,
-	"/account/data":                  8, // 5, her vouchers, her grant applications and his expense claims
+	"/account/email":                 2,
+	"/account/email/verify/:token":   1,
+	"/account/notifications":         2,
+	"/account/data":                  9, // 5, her vouchers, her grant applications, his expense claims, her e-mail
 	"/account/password":              1,
 	"/admin":                         8,
 	"/admin/audit":                   5,
@@ -209,6 +212,7 @@ func (ba *budgetApp) pages() map[string]struct{ path, phone string } {
 	pages := map[string]struct{ path, phone string }{
 		"/static/:name":                  {ba.app.views.assets.url("app.css"), ""},
 		"/reset/:token":                  {"/reset/not-a-token", ""},
+		"/account/email/verify/:token":   {budgetEmailLink(ba), ""},
 		"/admin/people/:id":              {"/admin/people/" + one(`SELECT id FROM users WHERE phone = '13700000001'`), "13800000003"},
 		"/admin/eligibility/imports/:id": {"/admin/eligibility/imports/" + one(`SELECT max(id) FROM eligibility_imports`), "13800000003"},
 		"/admin/donors/:id":              {"/admin/donors/" + donor, "13800000002"},

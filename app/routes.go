@@ -83,6 +83,13 @@ func (a *App) routes(e *echo.Echo) {
 	r.add(http.MethodGet, "/account", a.accountPage, signedIn)
 	r.add(http.MethodGet, "/account/password", a.passwordForm, signedIn)
 	r.add(http.MethodPost, "/account/password", a.changePassword, signedIn)
+	r.add(http.MethodGet, "/account/email", a.emailForm, signedIn)
+	r.add(http.MethodPost, "/account/email", a.setEmail, signedIn)
+	r.add(http.MethodGet, "/account/notifications", a.mailChoicesPage, signedIn)
+	r.add(http.MethodPost, "/account/notifications", a.setMailChoices, signedIn)
+	// The link mailed to an address: it is the proof, so it works signed in or not (on another device).
+	r.add(http.MethodGet, "/account/email/verify/:token", a.emailLinkPage, public)
+	r.add(http.MethodPost, "/account/email/verify/:token", a.verifyEmail, public)
 	r.add(http.MethodGet, "/account/data", a.downloadMyData, signedIn)
 	r.add(http.MethodGet, "/account/close", a.closeAccountForm, signedIn)
 	r.add(http.MethodPost, "/account/close", a.closeAccount, signedIn)

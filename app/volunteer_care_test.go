@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -46,9 +47,23 @@ var careSaturday = time.Date(2026, 3, 7, 8, 0, 0, 0, domain.Shanghai)
 
 func newCareWorld(t *testing.T) *careWorld {
 	t.Helper()
-	clock := testdb.NewClock(careSaturday)
+	return newCareWorldEnv(t, nil)
+}
+
+// newCareWorldEnv is newCareWorld configured by env as well (a mail server's settings).
+func newCareWorldEnv(t *testing.T, env map[string]string) *careWorld {
+	t.Helper()
+	return newCareWorldAt(t, env, careSaturday)
+}
+
+// newCareWorldAt is a care world whose clock starts at start.
+func newCareWorldAt(t *testing.T, env map[string]string, start time.Time) *careWorld {
+	t.Helper()
+	clock := testdb.NewClock(start)
 	// Low star thresholds, so an hour of service earns a star.
-	ta := newTestAppOn(t, testdb.StoreWithClock(t, clock), map[string]string{"GUANAI_STAR_HOURS": "1,2,3,4,5"}, nil)
+	all := map[string]string{"GUANAI_STAR_HOURS": "1,2,3,4,5"}
+	maps.Copy(all, env)
+	ta := newTestAppOn(t, testdb.StoreWithClock(t, clock), all, nil)
 	_, coord := ta.account(domain.RoleCoordinator, "13800009901")
 	return &careWorld{t: t, ta: ta, clock: clock, coordinator: repository.Actor{UserID: coord.ID, Role: domain.RoleCoordinator, IP: "test"}}
 }

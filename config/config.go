@@ -5,6 +5,7 @@ package config
 import (
 	"fmt"
 	"net"
+	"net/mail"
 	"net/netip"
 	"net/url"
 	"slices"
@@ -48,7 +49,29 @@ type Config struct {
 	PprofAddr string
 	// StarHours are the total confirmed hours of each star level a volunteer reaches, one to five, rising.
 	StarHours []int
+	// SMTP is where mail goes; with no host, nothing is mailed (and nothing fails for it).
+	SMTP SMTP
 }
+
+// SMTP modes of transport security.
+const (
+	SMTPStartTLS = "starttls" // plain connection upgraded with STARTTLS, which is required (port 587)
+	SMTPTLS      = "tls"      // TLS from the first byte (port 465)
+	SMTPNone     = "none"     // no TLS: a relay on this machine or a private network only
+)
+
+// SMTP is the mail server Guanai hands its mails to.
+type SMTP struct {
+	Host     string // empty: mail is not configured
+	Port     int
+	Username string // empty: no authentication
+	Password string
+	From     string // the sender's address, possibly with a name: 关爱平台 <noreply@example.org>
+	TLS      string // SMTPStartTLS, SMTPTLS or SMTPNone
+}
+
+// Configured reports whether mail is sent at all.
+func (s SMTP) Configured() bool { return s.Host != "" }
 
 // Error names the variable whose value is bad.
 type Error struct {
@@ -83,6 +106,9 @@ func Load(getenv func(string) string) (Config, error) {
 		return c, &Error{"GUANAI_RECONCILE_EVERY", "must be a duration of a minute or more, like 1h or 30m"}
 	}
 	if c.StarHours, err = parseStarHours(getenv("GUANAI_STAR_HOURS")); err != nil {
+		return c, err
+	}
+	if c.SMTP, err = loadSMTP(getenv); err != nil {
 		return c, err
 	}
 	if c.PprofAddr = getenv("GUANAI_PPROF_ADDR"); c.PprofAddr != "" {
@@ -169,6 +195,43 @@ func parseStarHours(s string) ([]int, error) {
 		return nil, bad
 	}
 	return out, nil
+}
+
+// loadSMTP reads GUANAI_SMTP_*. Without a host the rest is not read: mail is simply off.
+func loadSMTP(getenv func(string) string) (SMTP, error) {
+	s := SMTP{Host: strings.TrimSpace(getenv("GUANAI_SMTP_HOST"))}
+	if s.Host == "" {
+		return s, nil
+	}
+	s.Username, s.Password = strings.TrimSpace(getenv("GUANAI_SMTP_USERNAME")), getenv("GUANAI_SMTP_PASSWORD")
+	s.TLS = or(strings.ToLower(getenv("GUANAI_SMTP_TLS")), SMTPStartTLS)
+	port := 587
+	switch s.TLS {
+	case SMTPStartTLS:
+	case SMTPTLS:
+		port = 465
+	case SMTPNone:
+		port = 25
+	default:
+		return s, &Error{"GUANAI_SMTP_TLS", fmt.Sprintf("must be %q, %q or %q, not %q", SMTPStartTLS, SMTPTLS, SMTPNone, s.TLS)}
+	}
+	if p := strings.TrimSpace(getenv("GUANAI_SMTP_PORT")); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 65535 {
+			return s, &Error{"GUANAI_SMTP_PORT", "must be a port number, like 587"}
+		}
+		port = n
+	}
+	s.Port = port
+	from := strings.TrimSpace(getenv("GUANAI_SMTP_FROM"))
+	if a, err := mail.ParseAddress(from); from == "" || err != nil || !strings.Contains(a.Address, "@") {
+		return s, &Error{"GUANAI_SMTP_FROM", "must be the sender's address when GUANAI_SMTP_HOST is set, like 关爱平台 <noreply@example.org>"}
+	}
+	s.From = from
+	if s.Password != "" && s.Username == "" {
+		return s, &Error{"GUANAI_SMTP_USERNAME", "is needed with GUANAI_SMTP_PASSWORD"}
+	}
+	return s, nil
 }
 
 // Production reports whether this is the production environment.

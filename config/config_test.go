@@ -36,6 +36,12 @@ func TestLoad(t *testing.T) {
 		{"star levels not numbers", map[string]string{"GUANAI_STAR_HOURS": "100,lots"}, "GUANAI_STAR_HOURS"},
 		{"too many star levels", map[string]string{"GUANAI_STAR_HOURS": "1,2,3,4,5,6"}, "GUANAI_STAR_HOURS"},
 		{"no star levels", map[string]string{"GUANAI_STAR_HOURS": ","}, "GUANAI_STAR_HOURS"},
+		{"smtp", map[string]string{"GUANAI_SMTP_HOST": "smtp.example.org", "GUANAI_SMTP_FROM": "关爱平台 <noreply@example.org>"}, ""},
+		{"smtp without a sender", map[string]string{"GUANAI_SMTP_HOST": "smtp.example.org"}, "GUANAI_SMTP_FROM"},
+		{"smtp with a bad sender", map[string]string{"GUANAI_SMTP_HOST": "smtp.example.org", "GUANAI_SMTP_FROM": "noreply"}, "GUANAI_SMTP_FROM"},
+		{"smtp bad port", map[string]string{"GUANAI_SMTP_HOST": "h", "GUANAI_SMTP_FROM": "a@b.c", "GUANAI_SMTP_PORT": "70000"}, "GUANAI_SMTP_PORT"},
+		{"smtp bad tls", map[string]string{"GUANAI_SMTP_HOST": "h", "GUANAI_SMTP_FROM": "a@b.c", "GUANAI_SMTP_TLS": "maybe"}, "GUANAI_SMTP_TLS"},
+		{"smtp password without user", map[string]string{"GUANAI_SMTP_HOST": "h", "GUANAI_SMTP_FROM": "a@b.c", "GUANAI_SMTP_PASSWORD": "x"}, "GUANAI_SMTP_USERNAME"},
 		{"the old name of the ID hash key", map[string]string{"GUANAI_SESSION_KEY": "f3Kq9-zX2mPw7Lr4Tb8Nc1Vy6Hd0Gs5J"}, "GUANAI_SESSION_KEY"},
 	}
 	for _, tc := range cases {
@@ -126,5 +132,19 @@ func TestStarHours(t *testing.T) {
 	c, err = Load(func(k string) string { return map[string]string{"GUANAI_STAR_HOURS": "1,2"}[k] })
 	if err != nil || !slices.Equal(c.StarHours, []int{1, 2}) {
 		t.Fatalf("star hours %v (%v), want [1 2]", c.StarHours, err)
+	}
+}
+
+func TestSMTPPortFollowsTheTLSMode(t *testing.T) {
+	for mode, port := range map[string]int{"": 587, "starttls": 587, "tls": 465, "none": 25} {
+		c, err := Load(func(k string) string {
+			return map[string]string{"GUANAI_SMTP_HOST": "mail", "GUANAI_SMTP_FROM": "a@b.c", "GUANAI_SMTP_TLS": mode}[k]
+		})
+		if err != nil || c.SMTP.Port != port || !c.SMTP.Configured() {
+			t.Errorf("GUANAI_SMTP_TLS=%q: port %d (%v), want %d", mode, c.SMTP.Port, err, port)
+		}
+	}
+	if c, _ := Load(func(string) string { return "" }); c.SMTP.Configured() {
+		t.Error("mail is configured with no GUANAI_SMTP_HOST")
 	}
 }

@@ -50,7 +50,7 @@ var AuditAreas = []string{"accounts", "verification", "fund", "care", "access"}
 // auditAreaActions says which actions each area holds; a name ending in "." is a whole family
 // ("disbursement." takes in every state a disbursement moves to).
 var auditAreaActions = map[string][]string{
-	"accounts":     {"account.register", "account.create", "account.status", "account.close", "account.profile", "password."},
+	"accounts":     {"account.register", "account.create", "account.status", "account.close", "account.profile", "password.", "email."},
 	"verification": {"account.verify", "qualification.", "eligibility."},
 	"fund":         {"donation.", "receipt.", "donor.", "disbursement.", "ledger.", "statement.", "quarter."},
 	"care":         {"request.", "pairing.end", "program.", "benefit.", "voucher.", "grant.", "claim.", "settings.", "certificate."},

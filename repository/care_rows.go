@@ -235,7 +235,7 @@ type noteAbout struct {
 }
 
 // notify writes notifications of one kind to each recipient, in the caller's transaction: the event and the
-// word of it commit together.
+// word of it commit together, and so do the mails of those who want it by mail (enqueueMail).
 func notify(tx *gorm.DB, kind string, about noteAbout, recipients ...int64) error {
 	if len(recipients) == 0 {
 		return nil
@@ -266,5 +266,8 @@ func notify(tx *gorm.DB, kind string, about noteAbout, recipients ...int64) erro
 			rows[i].ClaimID = &about.Claim
 		}
 	}
-	return tx.Omit("ID").Create(&rows).Error
+	if err := tx.Omit("ID").Create(&rows).Error; err != nil {
+		return err
+	}
+	return enqueueMail(tx, kind, rows)
 }

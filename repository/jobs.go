@@ -27,6 +27,7 @@ import (
 // JobOptions say how often scheduled jobs run.
 type JobOptions struct {
 	ReconcileEvery time.Duration // how often the ledger is reconciled; hourly when zero
+	Mail           Mailer        // how mails are worded and sent; with none, mail jobs send nothing
 }
 
 const defaultReconcileEvery = time.Hour
@@ -38,11 +39,11 @@ const jobsSoftStop = 20 * time.Second
 // newQueue is the store's enqueuing client; it works nothing and holds no connection of its own.
 func newQueue(s *Store) (*river.Client[*sql.Tx], error) {
 	// Workers only so that River refuses to enqueue a kind nothing here could work; this client runs none.
-	return river.NewClient(riverdatabasesql.New(s.sql), &river.Config{Logger: s.log, Workers: s.workers(nil), Test: s.riverTestTime()})
+	return river.NewClient(riverdatabasesql.New(s.sql), &river.Config{Logger: s.log, Workers: s.workers(nil, Mailer{}), Test: s.riverTestTime()})
 }
 
 // workers are the jobs this binary knows how to do, working with River's pool.
-func (s *Store) workers(pool *pgxpool.Pool) *river.Workers {
+func (s *Store) workers(pool *pgxpool.Pool, m Mailer) *river.Workers {
 	w := river.NewWorkers()
 	river.AddWorker(w, &reconcileWorker{s: s, pool: pool})
 	river.AddWorker(w, &statementConfirmWorker{s: s, pool: pool})
@@ -51,6 +52,8 @@ func (s *Store) workers(pool *pgxpool.Pool) *river.Workers {
 	river.AddWorker(w, &windowEndWorker{s: s})
 	river.AddWorker(w, &autoConfirmWorker{s: s})
 	river.AddWorker(w, &planReleaseWorker{s: s})
+	river.AddWorker(w, &mailNoteWorker{s: s, m: m})
+	river.AddWorker(w, &mailVerifyWorker{s: s, m: m})
 	return w
 }
 
@@ -88,7 +91,7 @@ func (s *Store) StartJobs(ctx context.Context, o JobOptions) (*Jobs, error) {
 	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
 		Logger:          s.log,
 		Queues:          map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 2}},
-		Workers:         s.workers(pool),
+		Workers:         s.workers(pool, o.Mail),
 		PeriodicJobs:    []*river.PeriodicJob{s.reconcileSchedule(every)},
 		SoftStopTimeout: jobsSoftStop,
 		Test:            s.riverTestTime(),

@@ -24,6 +24,7 @@ type MyData struct {
 	Grants         []MyGrant            `json:"grant_applications,omitempty"`
 	Claims         []MyClaim            `json:"expense_claims,omitempty"`
 	Certificates   []Certificate        `json:"certificates,omitempty"`
+	Mail           map[string]any       `json:"mail,omitempty"` // the e-mail address, its verification and the choices of what is mailed
 	Activity       []AuditEntry         `json:"activity"`
 }
 
@@ -45,6 +46,9 @@ func (s *Store) ExportMyData(ctx context.Context, userID int64) (MyData, error) 
 	if d.Grants, d.Claims, err = myGrantsAndClaims(db, userID); err != nil {
 		return d, err
 	}
+	if d.Mail, err = myMail(db, userID); err != nil {
+		return d, err
+	}
 	if p.Volunteer != nil {
 		if err := db.Where("volunteer_id = ?", userID).Order("id").Find(&d.Certificates).Error; err != nil {
 			return d, err
@@ -55,7 +59,8 @@ func (s *Store) ExportMyData(ctx context.Context, userID int64) (MyData, error) 
 	return d, err
 }
 
-// CloseAccount anonymises a person's data at their request: name, phone, address, children and ID number go;
+// CloseAccount anonymises a person's data at their request: name, phone, address, e-mail, children and ID number go
+// (and the mails still waiting for them);
 // consents and the audit trail stay, as money and service records keep their numbers (certificates too, under
 // the masked name). Every session ends.
 func (s *Store) CloseAccount(ctx context.Context, actor Actor, password string) error {
@@ -69,7 +74,10 @@ func (s *Store) CloseAccount(ctx context.Context, actor Actor, password string) 
 		} else if !ok {
 			return domain.FieldErrors{"password": "error.password_wrong"}
 		}
-		phone := *r.Phone // the update below clears it in r too
+		phone := *r.Phone                           // the update below clears it in r too
+		if err := closeMail(tx, r.ID); err != nil { // before the status: a closed account has no address
+			return err
+		}
 		junk := make([]byte, 16)
 		if _, err := rand.Read(junk); err != nil {
 			return err

@@ -68,7 +68,7 @@ func (s *Store) SeedBulk(ctx context.Context, o SeedOptions) error {
 		}
 		// The live care requests' jobs, inserted in the seed's transaction like the app's own (see insertAt); an
 		// insert-only client on the pgx driver, with the store's clock.
-		if sd.jobs, err = river.NewClient(riverpgxv5.New(nil), &river.Config{Workers: s.workers(nil), Test: s.riverTestTime()}); err != nil {
+		if sd.jobs, err = river.NewClient(riverpgxv5.New(nil), &river.Config{Workers: s.workers(nil, Mailer{}), Test: s.riverTestTime()}); err != nil {
 			return err
 		}
 		if err := sd.run(); err != nil {

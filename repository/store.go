@@ -155,9 +155,9 @@ func (s *Store) Ping(ctx context.Context) error {
 	return s.sql.PingContext(ctx)
 }
 
-// tx runs fn in one transaction.
+// tx runs fn in one transaction. Its context carries the store's queue, for notify to enqueue mails in it.
 func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	return s.db.WithContext(ctx).Transaction(fn)
+	return s.db.WithContext(context.WithValue(ctx, queueKey{}, s.queue)).Transaction(fn)
 }
 
 // IsUnavailable reports whether err means the database cannot be reached just now, so the user gets a 503 and the
