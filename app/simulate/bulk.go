@@ -70,7 +70,8 @@ func (s *sim) planBatch(ids []int32, week map[int64]int) {
 	ranked := make([][]domain.Ranked, len(ids))
 	for k, id := range ids {
 		r := s.reqs[id]
-		all := s.rank(r, 0)
+		// the first look is exact for the best Candidates (see rank), and far cheaper than the whole pool
+		all := s.rank(r, s.p.Bulk.Candidates)
 		ranked[k] = slices.Clone(all[:min(len(all), s.p.Bulk.Candidates)])
 		facts := make(map[int64]domain.Candidate, len(s.candBuf))
 		for _, c := range s.candBuf {

@@ -209,6 +209,17 @@ func BenchmarkCityWeek(b *testing.B) {
 	}
 }
 
+// BenchmarkCityWeekBulk is the same week with the scheduled part proposed in bulk (the second run of `guanai
+// simulate`): go test -run '^$' -bench CityWeekBulk -benchtime 1x ./app/simulate.
+func BenchmarkCityWeekBulk(b *testing.B) {
+	for b.Loop() {
+		started := time.Now()
+		r := run(b, 1, Defaults(), MinCostAssigner)
+		b.Logf("%s: scheduled part matched %.2f %%, %d proposed, offered %.1f %%", time.Since(started).Round(100*time.Millisecond),
+			100*r.Scheduled.MatchedShare, r.Scheduled.Proposed, 100*r.OfferedShare)
+	}
+}
+
 // The first look of rank (her paired volunteers and those based in her district) must choose exactly the round
 // the whole pool's ranking would: checked for every request of a small city's week, halfway through it (with
 // pairings, loads, ratings and offers under way).
@@ -225,7 +236,13 @@ func TestNarrowRankChoosesAsTheWholePool(t *testing.T) {
 		s.now = r.submitted.Add(time.Minute)
 		a, _ := s.chooseRound(r)
 		a = slices.Clone(a)
-		b, _ := domain.NextRound(s.rank(r, 0), s.settings, r.urgency)
+		k := s.p.Bulk.Candidates // the bulk proposal's candidates come from the first look too
+		best := slices.Clone(s.rank(r, k))
+		whole := s.rank(r, 0)
+		if n := min(k, len(whole)); !reflect.DeepEqual(best[:min(n, len(best))], whole[:n]) {
+			t.Fatalf("request of %s in %s: the first look's best %d differ from the whole pool's", r.cat.Code, r.match.District, k)
+		}
+		b, _ := domain.NextRound(whole, s.settings, r.urgency)
 		if !reflect.DeepEqual(a, b) {
 			t.Fatalf("request of %s in %s: the first look offers %+v, the whole pool %+v", r.cat.Code, r.match.District, a, b)
 		}
