@@ -27,32 +27,38 @@ func (s *Store) EndPairing(ctx context.Context, actor Actor, pairingID int64, re
 		} else if err != nil {
 			return err
 		}
-		if !domain.CanMovePairing(p.Status, domain.PairingEnded) {
-			return domain.ErrCareWrongState
-		}
-		if err := tx.Model(&pairingRow{}).Where("id = ?", p.ID).Updates(map[string]any{"status": domain.PairingEnded,
-			"ended_at": now(tx), "ended_by": actor.UserID, "end_reason": reason, "no_repeat": noRepeat}).Error; err != nil {
-			return err
-		}
-		// the pairing, then its requests, then the volunteer's profile: the order of lockPair
-		if err := s.redispatchUnstarted(ctx, tx, p); err != nil {
-			return err
-		}
-		if err := tx.Exec("UPDATE volunteer_profiles SET active_pairings = greatest(active_pairings - 1, 0) WHERE user_id = ?",
-			p.VolunteerID).Error; err != nil {
-			return err
-		}
-		var to []int64
-		for _, id := range []int64{p.StaffID, p.VolunteerID} {
-			if id != actor.UserID {
-				to = append(to, id)
-			}
-		}
-		if err := notify(tx, NotePairingEnded, noteAbout{Pairing: p.ID, Detail: reason}, to...); err != nil {
-			return err
-		}
-		return audit(tx, actor, "pairing.end", "pairing", p.ID, nil, map[string]any{"reason": reason, "no_repeat": noRepeat})
+		return s.endLocked(ctx, tx, actor, p, reason, noRepeat)
 	})
+}
+
+// endLocked ends a pairing whose row the caller has locked: its unstarted requests go out again, the volunteer's
+// capacity is freed, the other side is told. Closing an account ends its active pairings through it.
+func (s *Store) endLocked(ctx context.Context, tx *gorm.DB, actor Actor, p pairingRow, reason string, noRepeat bool) error {
+	if !domain.CanMovePairing(p.Status, domain.PairingEnded) {
+		return domain.ErrCareWrongState
+	}
+	if err := tx.Model(&pairingRow{}).Where("id = ?", p.ID).Updates(map[string]any{"status": domain.PairingEnded,
+		"ended_at": now(tx), "ended_by": actor.UserID, "end_reason": reason, "no_repeat": noRepeat}).Error; err != nil {
+		return err
+	}
+	// the pairing, then its requests, then the volunteer's profile: the order of lockPair
+	if err := s.redispatchUnstarted(ctx, tx, p); err != nil {
+		return err
+	}
+	if err := tx.Exec("UPDATE volunteer_profiles SET active_pairings = greatest(active_pairings - 1, 0) WHERE user_id = ?",
+		p.VolunteerID).Error; err != nil {
+		return err
+	}
+	var to []int64
+	for _, id := range []int64{p.StaffID, p.VolunteerID} {
+		if id != actor.UserID {
+			to = append(to, id)
+		}
+	}
+	if err := notify(tx, NotePairingEnded, noteAbout{Pairing: p.ID, Detail: reason}, to...); err != nil {
+		return err
+	}
+	return audit(tx, actor, "pairing.end", "pairing", p.ID, nil, map[string]any{"reason": reason, "no_repeat": noRepeat})
 }
 
 func mayEndPairing(actor Actor, p pairingRow) bool {
