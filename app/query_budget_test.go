@@ -22,7 +22,7 @@ var queryBudgets = map[string]int64{
 	"/":                              0,
 	"/account":                       2,
 	"/account/close":                 1,
-	"/account/data":                  8, // 5, her vouchers, her grant applications and his expense claims
+	"/account/data":                  12, // one per section of her role, 3 of them care: her requests or his offers, pairings, services
 	"/account/password":              1,
 	"/admin":                         8,
 	"/admin/audit":                   5,
@@ -222,6 +222,8 @@ func (ba *budgetApp) pages() map[string]struct{ path, phone string } {
 		"/verify/:code": {"/verify/" + demoCertificateCode(ba), ""},
 
 		"/admin/dispatch/assignments/:id": {budgetAssignment(ba.testApp), "13800000003"},
+		// The seeded volunteer with the most services: his download's care sections grow with the city.
+		"/account/data": {"/account/data", busiestVolunteer(ba)},
 	}
 	for route, page := range grantBudgetPages(ba) {
 		pages[route] = page

@@ -46,10 +46,13 @@ func (s *Store) ExportMyData(ctx context.Context, userID int64) (MyData, error) 
 	if err := db.Where("user_id = ?", userID).Order("id").Find(&d.Consents).Error; err != nil {
 		return d, err
 	}
-	if d.Benefits, err = myBenefits(db, userID); err != nil {
-		return d, err
+	// A person has one role: only staff apply for benefits and grants, only volunteers claim expenses.
+	if p.Role == domain.RoleStaff {
+		if d.Benefits, err = myBenefits(db, userID); err != nil {
+			return d, err
+		}
 	}
-	if d.Grants, d.Claims, err = myGrantsAndClaims(db, userID); err != nil {
+	if d.Grants, d.Claims, err = myGrantsAndClaims(db, userID, p.Role); err != nil {
 		return d, err
 	}
 	if p.Volunteer != nil {
