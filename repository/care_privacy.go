@@ -150,7 +150,7 @@ func myCare(db *gorm.DB, d *MyData, userID int64, role domain.Role) error {
 		}
 		for i := range d.CareRequests {
 			r := &d.CareRequests[i]
-			r.Volunteer = domain.MaskName(r.Volunteer)
+			r.Volunteer = maskOther(r.Volunteer)
 			if r.Rating != nil {
 				d.Ratings = append(d.Ratings, MyRating{RequestID: r.ID, As: side, Program: r.Program, Other: r.Volunteer,
 					Rating: *r.Rating, Comment: r.RatingComment, At: r.ClosedAt})
@@ -184,13 +184,13 @@ func myCare(db *gorm.DB, d *MyData, userID int64, role domain.Role) error {
 	}
 	byPairing := map[int64]int{}
 	for i := range d.Pairings {
-		d.Pairings[i].Other = domain.MaskName(d.Pairings[i].OtherName)
+		d.Pairings[i].Other = maskOther(d.Pairings[i].OtherName)
 		byPairing[d.Pairings[i].ID] = i
 	}
 	rated := map[int64]bool{}
 	for i := range d.Services {
 		sv := &d.Services[i]
-		sv.Other = domain.MaskName(sv.OtherName)
+		sv.Other = maskOther(sv.OtherName)
 		if sv.Minutes != nil {
 			sv.Hours = fmt.Sprintf("%.2f", float64(*sv.Minutes)/60)
 		}
@@ -213,6 +213,14 @@ func myCare(db *gorm.DB, d *MyData, userID int64, role domain.Role) error {
 			o.round, o.status, o.created_at AS offered_at, o.expires_at, o.answered_at, o.decline_reason
 		FROM care_offers o JOIN care_requests r ON r.id = o.request_id JOIN programs p ON p.id = r.program_id
 		WHERE o.volunteer_id = ? ORDER BY o.id`, userID).Scan(&d.Offers).Error
+}
+
+// maskOther is the other side's name as the pages show it: masked, or 已注销用户 once they closed their account.
+func maskOther(name string) string {
+	if name == domain.ClosedAccountName {
+		return name
+	}
+	return domain.MaskName(name)
 }
 
 // closeCare is closing an account's part for care, in its transaction, with the account's row locked (FOR NO KEY

@@ -298,6 +298,12 @@ func TestCloseStaffAccountEndsHerRequestsAndKeepsTheNumbers(t *testing.T) {
 	if n := w.scalar(t, `SELECT count(*) FROM care_offers WHERE volunteer_id = $1 AND status = 'pending'`, v.UserID); n != 0 {
 		t.Errorf("%d offers of her requests still pending", n)
 	}
+	// His download names her as the closed account she is, and still counts the hour she confirmed.
+	vd, _ := mustExport(t, w.s, v.UserID)
+	if len(vd.Services) != 1 || vd.Services[0].Other != domain.ClosedAccountName || vd.Services[0].Hours != "1.00" ||
+		vd.Services[0].RatingComment != "" || vd.Services[0].Rating == nil || *vd.Services[0].Rating != 4 {
+		t.Errorf("his services after her close %+v: want 已注销用户, an hour, her 4 stars without her words", vd.Services)
+	}
 	// Her download now is the anonymous account's: no place, no child, no words of hers.
 	_, raw := mustExport(t, w.s, w.staff.UserID)
 	for _, gone := range []string{"文一西路", "孩子", "小明", "很好", "李护士"} {
