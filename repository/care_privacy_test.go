@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
+
 	"guanai/domain"
 	"guanai/repository"
 )
@@ -452,6 +454,56 @@ func TestAcceptRacingCloseAccount(t *testing.T) {
 	if n := w.scalar(t, `SELECT count(*) FROM pairings p JOIN users u ON u.id = p.staff_id
 		WHERE u.status = 'closed' AND p.status = 'active'`); n != 0 {
 		t.Errorf("%d pairings with closed accounts are still active", n)
+	}
+	if f := w.figuresOf(t, v); f.active != 0 {
+		t.Errorf("his active pairings counted %d, want 0", f.active)
+	}
+	t.Logf("outcomes: %v", outcomes)
+}
+
+// He ends their pairing at the moment she closes her account. The two lock the pairing and its request in opposite
+// orders, so PostgreSQL may refuse one to break a deadlock; the close is then tried again. Whoever goes first, the
+// pairing ends once, her request ends cancelled and his capacity is freed; his end either happens, finds the
+// pairing ended already, or (the deadlock's victim) is refused to be tried again.
+func TestPairingEndRacingCloseAccount(t *testing.T) {
+	w := newCareWorld(t)
+	v := w.makeVolunteers(t, 1, volunteerFacts{quals: []string{domain.QualDriver}, capacity: 9})[0]
+	w.setProgram(t, "daily_offer_cap", 100)
+	outcomes := map[string]int{}
+	for i, delay := range []time.Duration{0, 100, 250, 400, 600} {
+		u := verifiedStaff(t, w.s, "护士", fmt.Sprintf("139000013%02d", i), false)
+		staff := repository.Actor{UserID: u.ID, Role: domain.RoleStaff, IP: "test"}
+		id := w.submitAs(t, staff, ride(domain.UrgencyUrgent, 1+i%3))
+		w.accept(t, v, w.offerOf(t, id, v).id)
+		pairing := w.scalar(t, `SELECT pairing_id FROM care_requests WHERE id = $1`, id)
+		var wg sync.WaitGroup
+		var endErr, closeErr error
+		wg.Go(func() {
+			time.Sleep(delay * time.Millisecond)
+			endErr = w.s.EndPairing(ctx, v, pairing, "临时有事", false)
+		})
+		wg.Go(func() { closeErr = w.s.CloseAccount(ctx, staff, staffPassword) })
+		wg.Wait()
+		if closeErr != nil {
+			t.Fatalf("round %d: close: %v", i, closeErr)
+		}
+		var pgErr *pgconn.PgError
+		switch {
+		case endErr == nil:
+			outcomes["he ended it first"]++
+		case errors.Is(endErr, domain.ErrCareWrongState):
+			outcomes["her close ended it first"]++
+		case errors.As(endErr, &pgErr) && pgErr.Code == "40P01":
+			outcomes["his end refused by a deadlock"]++
+		default:
+			t.Fatalf("round %d: end: %v", i, endErr)
+		}
+		if status, _ := w.requestState(t, id); status != domain.RequestCancelled {
+			t.Errorf("round %d: her request is %s, want cancelled", i, status)
+		}
+		if n := w.scalar(t, `SELECT count(*) FROM pairings WHERE id = $1 AND status = 'ended'`, pairing); n != 1 {
+			t.Errorf("round %d: the pairing has not ended", i)
+		}
 	}
 	if f := w.figuresOf(t, v); f.active != 0 {
 		t.Errorf("his active pairings counted %d, want 0", f.active)
