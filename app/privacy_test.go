@@ -136,3 +136,29 @@ func TestCareInTheDownloadAndTheClose(t *testing.T) {
 		t.Errorf("his rating sum %d, want 5", n)
 	}
 }
+
+// A volunteer in the middle of a ride cannot close his account: the form says to check out first, and nothing
+// changes.
+func TestVolunteerCheckedInCannotClose(t *testing.T) {
+	w := newCareWorld(t)
+	ctx := context.Background()
+	lin := w.staff("林晓梅", "shangcheng", "上城区庆春路79号3幢")
+	v := w.volunteer("赵志强", "shangcheng", 2, domain.QualDriver)
+	ride := w.ask(lin, "one_to_one", domain.RequestForm{Category: domain.CategoryTransport, Urgency: domain.UrgencyNormal,
+		Date: "2026-03-07", From: "10:00", To: "11:00", District: "shangcheng", Pickup: "浙大一院东门", Destination: "庆春路"})
+	if _, err := w.ta.store.AcceptOffer(ctx, v.actor, w.offerOf(v, ride)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.ta.store.CheckIn(ctx, v.actor, ride); err != nil {
+		t.Fatal(err)
+	}
+	r := v.c.post("/account/close", url.Values{"password": {testPassword}, "confirm": {"yes"}})
+	wantStatus(t, "close while checked in", r, http.StatusUnprocessableEntity)
+	mustContain(t, r, "你正在一次服务中，请先签退再注销账户。")
+	if u, err := w.ta.store.UserByID(ctx, v.ID); err != nil || u.Status != domain.StatusActive {
+		t.Errorf("after the refused close: %+v %v, want the account active", u, err)
+	}
+	if n := w.count(`SELECT count(*) FROM pairings WHERE volunteer_id = $1 AND status = 'active'`, v.ID); n != 1 {
+		t.Errorf("%d active pairings after the refused close, want 1", n)
+	}
+}
