@@ -59,7 +59,7 @@ func inboxDetail(p *Page, n repository.Notification) string {
 			return p.T(key)
 		}
 	}
-	return n.Detail
+	return p.CareReason(n.Detail)
 }
 
 func (a *App) inboxPage(c echo.Context) error {

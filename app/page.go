@@ -63,6 +63,16 @@ func init() { gob.Register([]Flash{}) }
 // T translates a message ID; see localizer.T.
 func (p *Page) T(id string, args ...any) string { return p.loc.T(id, args...) }
 
+// CareReason is a reason given in care (why a request was cancelled, an offer declined, a pairing ended) in the
+// reader's words: what a person typed is shown as typed; the one the system writes when an account is closed
+// (domain.ReasonAccountClosed) is put in words.
+func (p *Page) CareReason(reason string) string {
+	if reason == domain.ReasonAccountClosed {
+		return p.T("care.reason.account_closed")
+	}
+	return reason
+}
+
 // Err is the translated problem with a form field, or "".
 func (p *Page) Err(field string) string {
 	if key, ok := p.Errors[field]; ok {

@@ -162,6 +162,10 @@ func CanSeeAccount(viewer, subject Role) bool { return !subject.IsOperator() || 
 // the money and service records that name the account still read sensibly.
 const ClosedAccountName = "已注销用户"
 
+// ReasonAccountClosed is the reason written, as a code the pages put in words, where closing an account cancels
+// a request, declines an offer or ends a pairing: the other side reads "账户已注销" rather than someone's text.
+const ReasonAccountClosed = "account_closed"
+
 // ReasonMaxLen bounds a typed reason (a rejection, a reversal, a suspension).
 const ReasonMaxLen = 500
 

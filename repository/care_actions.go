@@ -178,25 +178,32 @@ func (s *Store) DeclineOffer(ctx context.Context, actor Actor, offerID int64, re
 		if err != nil {
 			return err
 		}
-		if err := tx.Take(&offer, offer.ID).Error; err != nil {
-			return err
-		}
-		if offer.Status != domain.OfferPending {
-			return nil // expired or withdrawn meanwhile: declining it changes nothing
-		}
-		if err := tx.Model(&offerRow{}).Where("id = ?", offer.ID).Updates(map[string]any{
-			"status": domain.OfferDeclined, "answered_at": now(tx), "decline_reason": reason}).Error; err != nil {
-			return err
-		}
-		var open int64
-		if err := tx.Model(&offerRow{}).Where("request_id = ? AND status = 'pending'", req.ID).Count(&open).Error; err != nil {
-			return err
-		}
-		if domain.DeclineEndsRound(int(open), req.Status, req.Round, offer.Round) {
-			return s.nextRound(ctx, tx, &req)
-		}
-		return nil
+		return s.declineLocked(ctx, tx, offer.ID, req, reason)
 	})
+}
+
+// declineLocked declines an offer of a request whose row the caller has locked; when that was the round's last
+// open offer, the next round goes out at once. Closing a volunteer's account declines his pending offers through it.
+func (s *Store) declineLocked(ctx context.Context, tx *gorm.DB, offerID int64, req careRequestRow, reason string) error {
+	var offer offerRow
+	if err := tx.Take(&offer, offerID).Error; err != nil {
+		return err
+	}
+	if offer.Status != domain.OfferPending {
+		return nil // expired or withdrawn meanwhile: declining it changes nothing
+	}
+	if err := tx.Model(&offerRow{}).Where("id = ?", offer.ID).Updates(map[string]any{
+		"status": domain.OfferDeclined, "answered_at": now(tx), "decline_reason": reason}).Error; err != nil {
+		return err
+	}
+	var open int64
+	if err := tx.Model(&offerRow{}).Where("request_id = ? AND status = 'pending'", req.ID).Count(&open).Error; err != nil {
+		return err
+	}
+	if domain.DeclineEndsRound(int(open), req.Status, req.Round, offer.Round) {
+		return s.nextRound(ctx, tx, &req)
+	}
+	return nil
 }
 
 // staffRequest locks the staff member's own request; anyone else's is not found.
@@ -219,27 +226,33 @@ func (s *Store) CancelRequest(ctx context.Context, actor Actor, requestID int64,
 		if err != nil {
 			return err
 		}
-		if !domain.RequestCancellable(req.Status) {
-			return domain.ErrCareWrongState
-		}
-		if err := endOffers(tx, req, domain.OfferWithdrawn, NoteWithdrawn, 0); err != nil {
-			return err
-		}
-		volunteer := req.VolunteerID
-		if err := s.moveRequest(tx, &req, domain.RequestCancelled, map[string]any{"cancelled_at": now(tx),
-			"cancelled_by": actor.UserID, "cancel_reason": reason}); err != nil {
-			return err
-		}
-		if volunteer != nil {
-			if err := notify(tx, NoteCancelled, noteAbout{Request: req.ID, Detail: reason}, *volunteer); err != nil {
-				return err
-			}
-		}
-		if err := s.checkOutOnCancel(ctx, tx, req); err != nil {
-			return err
-		}
-		return careEvent(tx, req.ID, "cancelled", actor.UserID, 0, 0, reason)
+		return s.cancelLocked(ctx, tx, actor, req, reason)
 	})
+}
+
+// cancelLocked cancels a request whose row the caller has locked: its offers withdrawn, its volunteer told, a
+// service under way checked out. Closing her account cancels her open requests through it too.
+func (s *Store) cancelLocked(ctx context.Context, tx *gorm.DB, actor Actor, req careRequestRow, reason string) error {
+	if !domain.RequestCancellable(req.Status) {
+		return domain.ErrCareWrongState
+	}
+	if err := endOffers(tx, req, domain.OfferWithdrawn, NoteWithdrawn, 0); err != nil {
+		return err
+	}
+	volunteer := req.VolunteerID
+	if err := s.moveRequest(tx, &req, domain.RequestCancelled, map[string]any{"cancelled_at": now(tx),
+		"cancelled_by": actor.UserID, "cancel_reason": reason}); err != nil {
+		return err
+	}
+	if volunteer != nil {
+		if err := notify(tx, NoteCancelled, noteAbout{Request: req.ID, Detail: reason}, *volunteer); err != nil {
+			return err
+		}
+	}
+	if err := s.checkOutOnCancel(ctx, tx, req); err != nil {
+		return err
+	}
+	return careEvent(tx, req.ID, "cancelled", actor.UserID, 0, 0, reason)
 }
 
 // checkOutOnCancel ends a service under way when she cancels: the volunteer was there until now, and those

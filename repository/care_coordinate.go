@@ -20,18 +20,8 @@ func (s *Store) EndPairing(ctx context.Context, actor Actor, pairingID int64, re
 		return domain.FieldErrors{"reason": key}
 	}
 	return s.tx(ctx, func(tx *gorm.DB) error {
-		// The lock order of every change (lockPair): the requests matched to it first, by id, then the pairing.
-		// A request matched to it after the first read has committed by the time the pairing is locked; the
-		// second read (redispatchUnstarted) locks it then, waiting on nobody.
-		var ids []int64
-		if err := tx.Model(&careRequestRow{}).Where("pairing_id = ? AND status = ?", pairingID, domain.RequestMatched).
-			Order("id").Pluck("id", &ids).Error; err != nil {
+		if err := lockMatchedRequests(tx, pairingID); err != nil {
 			return err
-		}
-		for _, id := range ids {
-			if _, err := lockRequest(tx, id); err != nil {
-				return err
-			}
 		}
 		var p pairingRow
 		err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&p, pairingID).Error
@@ -40,31 +30,54 @@ func (s *Store) EndPairing(ctx context.Context, actor Actor, pairingID int64, re
 		} else if err != nil {
 			return err
 		}
-		if !domain.CanMovePairing(p.Status, domain.PairingEnded) {
-			return domain.ErrCareWrongState
-		}
-		if err := tx.Model(&pairingRow{}).Where("id = ?", p.ID).Updates(map[string]any{"status": domain.PairingEnded,
-			"ended_at": now(tx), "ended_by": actor.UserID, "end_reason": reason, "no_repeat": noRepeat}).Error; err != nil {
-			return err
-		}
-		if err := s.redispatchUnstarted(ctx, tx, p); err != nil {
-			return err
-		}
-		if err := tx.Exec("UPDATE volunteer_profiles SET active_pairings = greatest(active_pairings - 1, 0) WHERE user_id = ?",
-			p.VolunteerID).Error; err != nil {
-			return err
-		}
-		var to []int64
-		for _, id := range []int64{p.StaffID, p.VolunteerID} {
-			if id != actor.UserID {
-				to = append(to, id)
-			}
-		}
-		if err := notify(tx, NotePairingEnded, noteAbout{Pairing: p.ID, Detail: reason}, to...); err != nil {
-			return err
-		}
-		return audit(tx, actor, "pairing.end", "pairing", p.ID, nil, map[string]any{"reason": reason, "no_repeat": noRepeat})
+		return s.endLocked(ctx, tx, actor, p, reason, noRepeat)
 	})
+}
+
+// lockMatchedRequests locks the pairing's matched requests, by id, before the caller locks the pairing: the lock
+// order of every change (lockPair), the requests first. A request matched to it after this read has committed by
+// the time the pairing is locked; redispatchUnstarted's second read locks it then, waiting on nobody.
+func lockMatchedRequests(tx *gorm.DB, pairingID int64) error {
+	var ids []int64
+	if err := tx.Model(&careRequestRow{}).Where("pairing_id = ? AND status = ?", pairingID, domain.RequestMatched).
+		Order("id").Pluck("id", &ids).Error; err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if _, err := lockRequest(tx, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// endLocked ends a pairing whose row the caller has locked: its unstarted requests go out again, the volunteer's
+// capacity is freed, the other side is told. Closing an account ends its active pairings through it.
+func (s *Store) endLocked(ctx context.Context, tx *gorm.DB, actor Actor, p pairingRow, reason string, noRepeat bool) error {
+	if !domain.CanMovePairing(p.Status, domain.PairingEnded) {
+		return domain.ErrCareWrongState
+	}
+	if err := tx.Model(&pairingRow{}).Where("id = ?", p.ID).Updates(map[string]any{"status": domain.PairingEnded,
+		"ended_at": now(tx), "ended_by": actor.UserID, "end_reason": reason, "no_repeat": noRepeat}).Error; err != nil {
+		return err
+	}
+	if err := s.redispatchUnstarted(ctx, tx, p); err != nil {
+		return err
+	}
+	if err := tx.Exec("UPDATE volunteer_profiles SET active_pairings = greatest(active_pairings - 1, 0) WHERE user_id = ?",
+		p.VolunteerID).Error; err != nil {
+		return err
+	}
+	var to []int64
+	for _, id := range []int64{p.StaffID, p.VolunteerID} {
+		if id != actor.UserID {
+			to = append(to, id)
+		}
+	}
+	if err := notify(tx, NotePairingEnded, noteAbout{Pairing: p.ID, Detail: reason}, to...); err != nil {
+		return err
+	}
+	return audit(tx, actor, "pairing.end", "pairing", p.ID, nil, map[string]any{"reason": reason, "no_repeat": noRepeat})
 }
 
 func mayEndPairing(actor Actor, p pairingRow) bool {

@@ -45,23 +45,26 @@ type MyClaim struct {
 	Documents          textArray  `json:"documents"`
 }
 
-// myGrantsAndClaims reads a person's applications and claims: two statements.
-func myGrantsAndClaims(db *gorm.DB, userID int64) ([]MyGrant, []MyClaim, error) {
+// myGrantsAndClaims reads a person's applications (staff) or claims (a volunteer): one statement, none for an
+// operator.
+func myGrantsAndClaims(db *gorm.DB, userID int64, role domain.Role) ([]MyGrant, []MyClaim, error) {
 	var grants []MyGrant
 	var claims []MyClaim
-	err := db.Raw(`SELECT g.id, p.code AS program, g.amount AS amount_fen, g.reason, g.status, g.submitted_at,
-			g.decided_at, g.reject_reason, coalesce(d.status, '') AS disbursement_status, d.paid_at,
-			coalesce((SELECT array_agg(name ORDER BY id) FROM documents WHERE grant_id = g.id), '{}') AS documents
-		FROM grant_applications g JOIN programs p ON p.id = g.program_id LEFT JOIN disbursements d ON d.id = g.disbursement_id
-		WHERE g.staff_id = ? ORDER BY g.id`, userID).Scan(&grants).Error
-	if err != nil {
-		return nil, nil, err
+	var err error
+	switch role {
+	case domain.RoleStaff:
+		err = db.Raw(`SELECT g.id, p.code AS program, g.amount AS amount_fen, g.reason, g.status, g.submitted_at,
+				g.decided_at, g.reject_reason, coalesce(d.status, '') AS disbursement_status, d.paid_at,
+				coalesce((SELECT array_agg(name ORDER BY id) FROM documents WHERE grant_id = g.id), '{}') AS documents
+			FROM grant_applications g JOIN programs p ON p.id = g.program_id LEFT JOIN disbursements d ON d.id = g.disbursement_id
+			WHERE g.staff_id = ? ORDER BY g.id`, userID).Scan(&grants).Error
+	case domain.RoleVolunteer:
+		err = db.Raw(`SELECT c.id, c.service_id, c.category, c.amount AS amount_fen, c.note, c.status, c.submitted_at,
+				c.decided_at, c.reject_reason, coalesce(d.status, '') AS disbursement_status, d.paid_at,
+				coalesce((SELECT array_agg(name ORDER BY id) FROM documents WHERE claim_id = c.id), '{}') AS documents
+			FROM expense_claims c LEFT JOIN disbursements d ON d.id = c.disbursement_id
+			WHERE c.volunteer_id = ? ORDER BY c.id`, userID).Scan(&claims).Error
 	}
-	err = db.Raw(`SELECT c.id, c.service_id, c.category, c.amount AS amount_fen, c.note, c.status, c.submitted_at,
-			c.decided_at, c.reject_reason, coalesce(d.status, '') AS disbursement_status, d.paid_at,
-			coalesce((SELECT array_agg(name ORDER BY id) FROM documents WHERE claim_id = c.id), '{}') AS documents
-		FROM expense_claims c LEFT JOIN disbursements d ON d.id = c.disbursement_id
-		WHERE c.volunteer_id = ? ORDER BY c.id`, userID).Scan(&claims).Error
 	for i := range grants {
 		grants[i].Amount = domain.Money(grants[i].AmountFen).String()
 	}

@@ -4,9 +4,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"guanai/domain"
 )
@@ -25,6 +27,11 @@ type MyData struct {
 	Claims         []MyClaim            `json:"expense_claims,omitempty"`
 	Certificates   []Certificate        `json:"certificates,omitempty"`
 	Mail           map[string]any       `json:"mail,omitempty"` // the e-mail address, its verification and the choices of what is mailed
+	CareRequests   []MyCareRequest      `json:"care_requests,omitempty"`
+	Pairings       []MyPairing          `json:"pairings,omitempty"`
+	Services       []MyService          `json:"services,omitempty"`
+	Offers         []MyOffer            `json:"offers,omitempty"`
+	Ratings        []MyRating           `json:"ratings,omitempty"`
 	Activity       []AuditEntry         `json:"activity"`
 }
 
@@ -40,10 +47,13 @@ func (s *Store) ExportMyData(ctx context.Context, userID int64) (MyData, error) 
 	if err := db.Where("user_id = ?", userID).Order("id").Find(&d.Consents).Error; err != nil {
 		return d, err
 	}
-	if d.Benefits, err = myBenefits(db, userID); err != nil {
-		return d, err
+	// A person has one role: only staff apply for benefits and grants, only volunteers claim expenses.
+	if p.Role == domain.RoleStaff {
+		if d.Benefits, err = myBenefits(db, userID); err != nil {
+			return d, err
+		}
 	}
-	if d.Grants, d.Claims, err = myGrantsAndClaims(db, userID); err != nil {
+	if d.Grants, d.Claims, err = myGrantsAndClaims(db, userID, p.Role); err != nil {
 		return d, err
 	}
 	if d.Mail, err = myMail(db, userID); err != nil {
@@ -54,6 +64,9 @@ func (s *Store) ExportMyData(ctx context.Context, userID int64) (MyData, error) 
 			return d, err
 		}
 	}
+	if err := myCare(db, &d, userID, p.Role); err != nil {
+		return d, err
+	}
 	activity, err := s.AuditLog(ctx, AuditFilter{SubjectUserID: userID, Limit: 1000}, domain.Cursor{})
 	d.Activity = activity.Rows
 	return d, err
@@ -63,16 +76,37 @@ func (s *Store) ExportMyData(ctx context.Context, userID int64) (MyData, error) 
 // (and the mails still waiting for them);
 // consents and the audit trail stay, as money and service records keep their numbers (certificates too, under
 // the masked name). Every session ends.
+//
+// What is under way ends first (closeCare: her open requests cancelled, his offers declined, their pairings ended,
+// the other side told), while the account's row is locked FOR NO KEY UPDATE: that keeps out a new request, a
+// benefit application or a second close (they lock the row more strongly), yet lets a volunteer's acceptance at
+// this moment finish (its foreign keys only share the key), so the request it won is then cancelled rather than
+// the two waiting for each other. The row itself changes last.
 func (s *Store) CloseAccount(ctx context.Context, actor Actor, password string) error {
+	var err error
+	for range careCloseRetries {
+		if err = s.closeAccount(ctx, actor, password); !isDeadlock(err) {
+			return err
+		}
+	}
+	return err
+}
+
+func (s *Store) closeAccount(ctx context.Context, actor Actor, password string) error {
 	return s.tx(ctx, func(tx *gorm.DB) error {
-		r, err := lockUser(tx, actor.UserID)
-		if err != nil {
+		var r userRow
+		if err := tx.Clauses(clause.Locking{Strength: "NO KEY UPDATE"}).Take(&r, actor.UserID).Error; errors.Is(err, gorm.ErrRecordNotFound) {
+			return domain.ErrNotFound
+		} else if err != nil {
 			return err
 		}
 		if ok, err := domain.PasswordMatches(r.PasswordHash, password); err != nil {
 			return err
 		} else if !ok {
 			return domain.FieldErrors{"password": "error.password_wrong"}
+		}
+		if err := s.closeCare(ctx, tx, actor, domain.Role(r.Role)); err != nil {
+			return err
 		}
 		phone := *r.Phone                           // the update below clears it in r too
 		if err := closeMail(tx, r.ID); err != nil { // before the status: a closed account has no address
@@ -82,7 +116,7 @@ func (s *Store) CloseAccount(ctx context.Context, actor Actor, password string) 
 		if _, err := rand.Read(junk); err != nil {
 			return err
 		}
-		err = tx.Model(&r).Updates(map[string]any{"phone": nil, "name": domain.ClosedAccountName, "status": domain.StatusClosed,
+		err := tx.Model(&r).Updates(map[string]any{"phone": nil, "name": domain.ClosedAccountName, "status": domain.StatusClosed,
 			"status_reason": "", "password_hash": "closed:" + hex.EncodeToString(junk), "session_version": r.SessionVersion + 1,
 			"updated_at": now(tx)}).Error
 		if err != nil {
