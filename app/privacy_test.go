@@ -162,3 +162,11 @@ func TestVolunteerCheckedInCannotClose(t *testing.T) {
 		t.Errorf("%d active pairings after the refused close, want 1", n)
 	}
 }
+
+// The privacy notice says what an e-mail address is used for (its version, which registrations record, is 2026-12-v1
+// since it does).
+func TestPrivacyNoticeTellsOfEmail(t *testing.T) {
+	ta := newTestApp(t)
+	r := ta.client().get("/privacy")
+	mustContain(t, r, "版本 "+domain.PrivacyNoticeVersion, "电子邮箱是选填的", "注销账户时它会被删除")
+}
