@@ -24,7 +24,7 @@ func TestBenchRunsEveryRoleWithoutErrors(t *testing.T) {
 		roles = append(roles, r+"=1")
 	}
 	// A wrong password is tried once per account, not once per user: five failures lock a phone.
-	code, _, errOut := runMain(nil, "bench", "--url", ta.srv.URL, "--users", "14", "--roles", strings.Join(roles, ","),
+	code, _, errOut := runMain(nil, "bench", "--url", ta.srv.URL, "--users", "16", "--roles", strings.Join(roles, ","),
 		"--password", "not-the-password")
 	if code != 1 || !strings.Contains(errOut, "log in as 13800000002") {
 		t.Errorf("a wrong password: exit %d, %q", code, errOut)
@@ -34,7 +34,7 @@ func TestBenchRunsEveryRoleWithoutErrors(t *testing.T) {
 	}
 
 	file := filepath.Join(t.TempDir(), "bench.json")
-	code, out, errOut := runMain(nil, "bench", "--url", ta.srv.URL, "--users", "14", "--duration", "3s", "--seed", "7",
+	code, out, errOut := runMain(nil, "bench", "--url", ta.srv.URL, "--users", "16", "--duration", "3s", "--seed", "7",
 		"--roles", strings.Join(roles, ","), "--first", strings.Join(loadrun.ActionNames(), ","), "--json", file)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
@@ -69,6 +69,7 @@ func TestBenchRunsEveryRoleWithoutErrors(t *testing.T) {
 		"GET /admin/audit", "GET /admin/audit?after", "GET /admin/audit?area",
 		"GET /staff", "GET /volunteer", "GET /volunteer/certificates/:id", "GET /verify/:code",
 		"POST /admin/dispatch/assignments", "GET /admin/dispatch/assignments/:id",
+		"GET /venue/redeem", "GET /staff/vouchers/:id",
 	} {
 		if hit[route].Requests == 0 {
 			t.Errorf("%s: not requested", route)

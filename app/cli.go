@@ -41,8 +41,8 @@ commands:
                          logged in as the demo accounts, for a while (default 100 users, 60s); print requests per
                          second, latency percentiles and errors by route, and the server's peak memory (from its
                          /metrics, or /proc/PID/status with --pid); exit status 1 if any request failed.
-                         --roles public=40,finance=20,… shares the users out (default public 40, admin 5,
-                         finance 20, coordinator 10, auditor 5, staff 12, volunteer 8); --mix fund.import=5,…
+                         --roles public=38,finance=20,… shares the users out (default public 38, admin 5,
+                         finance 20, coordinator 10, auditor 5, staff 12, volunteer 8, venue 2); --mix fund.import=5,…
                          changes the weight of actions (see README.md); --first runs actions once per user first
   simulate [--seed N] [--params FILE] [--days D] [--quiet] [--json FILE] [--bulk=false]
                          simulate a city week of care requests in memory through the real matching and dispatch

@@ -96,7 +96,8 @@ type run struct {
 	errors   atomic.Int64
 	mu       sync.Mutex
 	samples  []ErrorSample
-	codes    codePool // verification codes seen on certificates (certificates.go)
+	codes    codePool    // verification codes seen on certificates (certificates.go)
+	vouchers voucherPool // unused vouchers seen on staff members' pages (benefits.go)
 }
 
 // maxSamples is how many errors are kept to show; the count goes on.

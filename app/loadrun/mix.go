@@ -23,11 +23,11 @@ type action struct {
 }
 
 // Roles are the kinds of virtual user, in the order reports list them.
-var Roles = []string{"public", "admin", "finance", "coordinator", "auditor", "staff", "volunteer"}
+var Roles = []string{"public", "admin", "finance", "coordinator", "auditor", "staff", "volunteer", "venue"}
 
 // DefaultRoles shares the virtual users out among the roles: mostly the public and finance, as the fund is used.
-var DefaultRoles = map[string]int{"public": 40, "admin": 5, "finance": 20, "coordinator": 10, "auditor": 5,
-	"staff": 12, "volunteer": 8}
+var DefaultRoles = map[string]int{"public": 38, "admin": 5, "finance": 20, "coordinator": 10, "auditor": 5,
+	"staff": 12, "volunteer": 8, "venue": 2}
 
 // The default mix of each group. A flow of several requests (recording a gift, importing a statement) is one
 // action; detail pages follow links read from the list pages before them.
@@ -83,6 +83,14 @@ func auditorMix() []action {
 	}
 }
 
+// venueMix is a venue's desk: mostly its page between visitors, a code looked up now and then (benefits.go).
+func venueMix() []action {
+	return []action{
+		{"venue.desk", 60, venueDesk},
+		{"venue.look_up", 40, venueLookUp},
+	}
+}
+
 // newRoles builds the roles with their default mixes changed by mix (action name → weight; 0 leaves it out).
 func newRoles(mix map[string]int) (map[string]*role, error) {
 	rs := map[string]*role{
@@ -93,6 +101,7 @@ func newRoles(mix map[string]int) (map[string]*role, error) {
 		"auditor":     {name: "auditor", phones: []string{"13800000004"}, actions: auditorMix()},
 		"staff":       {name: "staff", phones: demoPhones("139", 5), actions: staffMix()},
 		"volunteer":   {name: "volunteer", phones: demoPhones("137", 10), actions: volunteerMix()},
+		"venue":       {name: "venue", phones: []string{"13800000005", "13800000006"}, actions: venueMix()},
 	}
 	for name, w := range mix {
 		if w < 0 {
@@ -116,7 +125,7 @@ func newRoles(mix map[string]int) (map[string]*role, error) {
 // ActionNames lists every action Options.Mix may weigh.
 func ActionNames() []string {
 	var names []string
-	for _, m := range [][]action{publicMix(), fundMix(), coordinatorMix(), auditorMix(), staffMix(), volunteerMix()} {
+	for _, m := range [][]action{publicMix(), fundMix(), coordinatorMix(), auditorMix(), staffMix(), volunteerMix(), venueMix()} {
 		for _, a := range m {
 			names = append(names, a.name)
 		}

@@ -61,12 +61,28 @@ func (u *user) get(path string) (page, error) {
 // post sends a form and expects what a successful action answers: a redirect (303) to a page under next, which it
 // returns.
 func (u *user) post(path string, form url.Values, next string) (string, error) {
-	req, err := http.NewRequestWithContext(u.run.ctx, http.MethodPost, u.run.base+path, strings.NewReader(form.Encode()))
+	req, err := u.formRequest(path, form)
 	if err != nil {
 		return "", err
 	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return u.submit(req, next)
+}
+
+// postPage sends a form that answers with a page rather than a redirect (a look-up), and returns the page.
+func (u *user) postPage(path string, form url.Values) (page, error) {
+	req, err := u.formRequest(path, form)
+	if err != nil {
+		return page{}, err
+	}
+	return u.send(req)
+}
+
+func (u *user) formRequest(path string, form url.Values) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(u.run.ctx, http.MethodPost, u.run.base+path, strings.NewReader(form.Encode()))
+	if err == nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	return req, err
 }
 
 // upload sends a form with a file, as multipart/form-data, and expects a redirect under next.
