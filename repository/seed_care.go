@@ -94,6 +94,7 @@ type careReq struct {
 	offers      []*careOffer
 	services    []*careService
 	live        bool // still open when the seed finishes: its jobs are queued
+	held        bool // held for the coordinator's plan (liveHeld)
 	submitted   time.Time
 	firstOffer  time.Time
 	matched     time.Time

@@ -31,6 +31,41 @@ func (cs *careSeed) live() {
 			}
 		}
 	}
+	for range max(len(cs.sd.staff)/200, 3) {
+		for range 30 {
+			if r := cs.newRequest(domain.CategoryTransport); r != nil && cs.liveHeld(r) {
+				r.live = true
+				break
+			}
+		}
+	}
+}
+
+// seedPlanHours is how long before its help the seeded city's one-to-one program holds a scheduled request for the
+// coordinator's plan: the evening before a morning's rides, as a city whose coordinators plan each morning would
+// set it (the admin's setting on the program's page; the demo leaves it at 0).
+const seedPlanHours = 12
+
+// liveHeld: a normal ride tomorrow morning (06:00–09:45; the morning after when tomorrow's is too close to hold),
+// asked in the last hours and held for the plan — never offered, its release queued for seedPlanHours before the
+// help — so that 建议分配 on the seeded city's board has a morning to propose.
+func (cs *careSeed) liveHeld(r *careReq) bool {
+	now := cs.clock
+	r.urgency = domain.UrgencyNormal
+	length := time.Duration(pickOf(cs, careLengths[r.cat.Code])) * time.Minute
+	start := dayAt(now, 1, 360+15*cs.rng.IntN(16))
+	if !start.Add(-seedPlanHours * time.Hour).After(now.Add(time.Hour)) {
+		start = start.AddDate(0, 0, 1)
+	}
+	r.schedule(start, length, 1)
+	r.submitted = now.Add(-cs.minutes(5, 240)).Truncate(time.Second)
+	if r.night {
+		return false
+	}
+	cs.submit(r)
+	r.event(r.submitted, "held_for_plan", 0, 0, seedPlanHours, "")
+	r.held = true
+	return true
 }
 
 // liveStart is when live help is wanted: a normal request a day to four days ahead at the category's usual
@@ -170,6 +205,9 @@ func (cs *careSeed) liveMatched(r *careReq) bool {
 // volunteers' figures from the rows.
 func (cs *careSeed) load() error {
 	sd := cs.sd
+	if _, err := sd.tx.Exec(sd.ctx, `UPDATE programs SET plan_hours = $1 WHERE code = 'one_to_one'`, seedPlanHours); err != nil {
+		return err
+	}
 	ids := map[string]int64{}
 	for _, t := range []string{"consents", "pairings", "care_requests", "care_occurrences", "care_offers", "care_services",
 		"care_events", "notifications"} {
@@ -397,6 +435,9 @@ func (cs *careSeed) queueJobs() error {
 		}
 		if r.status == domain.RequestDispatching {
 			add(offerRoundArgs{RequestID: r.id, Round: r.round}, r.deadline)
+		}
+		if r.held {
+			add(planReleaseArgs{RequestID: r.id}, r.start().Add(-seedPlanHours*time.Hour))
 		}
 		add(windowStartArgs{RequestID: r.id}, r.start())
 		add(windowEndArgs{RequestID: r.id}, r.end())

@@ -445,6 +445,44 @@ func TestSeededCareFiguresAreTheRows(t *testing.T) {
 
 // The live requests are live: offers pending until after now with their round's expiry queued, every open request's
 // window start and end queued, and what the seed left pending acts when its time comes, through the app's own jobs.
+// heldMorning: the seeded city has a morning of rides held for the plan, and the coordinator's 建议分配 over it
+// gives most of them a volunteer.
+func heldMorning(t *testing.T, s *repository.Store) {
+	t.Helper()
+	var day time.Time
+	var held int
+	if err := s.SQL().QueryRowContext(ctx, `SELECT count(*), coalesce(min(starts_at), now()) FROM care_requests
+		WHERE status = 'submitted' AND round = 0`).Scan(&held, &day); err != nil {
+		t.Fatal(err)
+	}
+	if held < 3 {
+		t.Fatalf("%d rides held for the plan", held)
+	}
+	coord := s.SQL().QueryRowContext(ctx, `SELECT id FROM users WHERE phone = '13800000003'`)
+	var coordID int64
+	if err := coord.Scan(&coordID); err != nil {
+		t.Fatal(err)
+	}
+	id, err := s.ProposeAssignment(ctx, repository.Actor{UserID: coordID, Role: domain.RoleCoordinator, IP: "test"},
+		domain.AssignmentForm{Program: "one_to_one", Date: day.In(domain.Shanghai).Format(time.DateOnly), From: "06:00", To: "10:00"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.AssignmentProposal(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	paired := 0
+	for _, l := range p.Rows {
+		if l.VolunteerID != nil {
+			paired++
+		}
+	}
+	if len(p.Rows) == 0 || 2*paired < len(p.Rows) {
+		t.Errorf("the morning's proposal: %d of %d rides given a volunteer (%d held in all)", paired, len(p.Rows), held)
+	}
+}
+
 func TestSeededLiveRequestsAreLive(t *testing.T) {
 	f, clock := seededCare(t, 7, seedClockAt)
 	s := f.s
@@ -469,6 +507,7 @@ func TestSeededLiveRequestsAreLive(t *testing.T) {
 			t.Errorf("no live request is %s", st)
 		}
 	}
+	heldMorning(t, s)
 	job := func(kind, key string) string {
 		return `EXISTS (SELECT 1 FROM river_job j WHERE j.kind = '` + kind + `' AND j.state = 'scheduled'
 			AND (j.args->>'` + key + `')::bigint = `
@@ -480,8 +519,14 @@ func TestSeededLiveRequestsAreLive(t *testing.T) {
 				AND (o.round <> r.round OR o.expires_at <= $1))
 			AND `+job("care_offer_round", "request_id")+`r.id AND (j.args->>'round')::int = r.round
 				AND j.scheduled_at = (SELECT max(expires_at) FROM care_offers o WHERE o.request_id = r.id AND o.round = r.round)))`, now)
+	offenders(t, s, "a held ride waits for the plan: never offered, told so, its release queued 12 hours before the help, ahead",
+		`SELECT r.id FROM care_requests r WHERE r.status = 'submitted' AND NOT (r.round = 0 AND r.urgency = 'normal'
+			AND NOT EXISTS (SELECT 1 FROM care_offers o WHERE o.request_id = r.id)
+			AND EXISTS (SELECT 1 FROM care_events e WHERE e.request_id = r.id AND e.kind = 'held_for_plan')
+			AND `+job("care_plan_release", "request_id")+`r.id AND j.scheduled_at = r.starts_at - interval '12 hours'
+				AND j.scheduled_at > $1))`, now)
 	offenders(t, s, "an open request's window start and end are queued, and lie ahead",
-		`SELECT r.id FROM care_requests r WHERE r.status IN ('dispatching', 'escalated', 'matched') AND NOT (
+		`SELECT r.id FROM care_requests r WHERE r.status IN ('submitted', 'dispatching', 'escalated', 'matched') AND NOT (
 			`+job("care_window_start", "request_id")+`r.id AND j.scheduled_at = r.starts_at)
 			AND `+job("care_window_end", "request_id")+`r.id AND j.scheduled_at = r.ends_at) AND r.starts_at > $1)`, now)
 	offenders(t, s, "only requests that are open, or pending offers, are live",
