@@ -163,7 +163,7 @@ func TestVolunteerCheckedInCannotClose(t *testing.T) {
 	}
 }
 
-// The privacy notice says what an e-mail address is used for (its version, which registrations record, is 2026-12-v1
+// The privacy notice says what an e-mail address is used for (its version, which registrations record, is 2026-12-01
 // since it does).
 func TestPrivacyNoticeTellsOfEmail(t *testing.T) {
 	ta := newTestApp(t)

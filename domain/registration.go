@@ -8,7 +8,7 @@ import (
 
 // PrivacyNoticeVersion is the version of the privacy notice a registration consents to. Change it when the notice's
 // text changes, so each consent records which text the person saw.
-const PrivacyNoticeVersion = "2026-12-v1"
+const PrivacyNoticeVersion = "2026-12-01"
 
 // Consent kinds recorded with time and version.
 const (
