@@ -91,6 +91,6 @@ func prepareSeedDatabase(ctx context.Context, cfg config.Config, force bool, std
 
 func printSeedLogins(w io.Writer, cfg config.Config) {
 	printDemoLogins(w, cfg)
-	fmt.Fprintf(w, "Seeded staff log in as 1391xxxxxxx and volunteers as 1371xxxxxxx (from 0000000), password %q.\n"+
+	fmt.Fprintf(w, "Seeded staff log in as 1391xxxxxxx and volunteers as 1371xxxxxxx (from 13910000000 and 13710000000), password %q.\n"+
 		"Serve it with: go run . serve\n", DemoPassword)
 }

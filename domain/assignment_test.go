@@ -358,3 +358,30 @@ func BenchmarkProposeAssignmentWide(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(p.Pairs)), "matched")
 }
+
+// A proposal weighs each request's best candidates, in the ranking's order, and never one the filters refuse.
+func TestBestCandidatesAreTheRankingsFirst(t *testing.T) {
+	r := bulkReq(1, domain.UrgencyNormal, 900, 1000).Match
+	var cands []domain.Candidate
+	for i := range 30 {
+		c := vol(int64(100+i), []string{"xihu", "shangcheng", "gongshu"}[i%3], 3)
+		c.ActivePairings = i % 3
+		if i%7 == 0 {
+			c.Active = false // refused by the filters
+		}
+		cands = append(cands, c)
+	}
+	best := domain.BestCandidates(r, cands, 5, matchNow, 10)
+	ranked := domain.Rank(r, cands, 5, matchNow)
+	if len(best) != 10 {
+		t.Fatalf("%d candidates kept, want 10", len(best))
+	}
+	for i, c := range best {
+		if c.VolunteerID != ranked[i].VolunteerID || !c.Active {
+			t.Fatalf("place %d: volunteer %d (active %v), the ranking's is %d", i, c.VolunteerID, c.Active, ranked[i].VolunteerID)
+		}
+	}
+	if all := domain.BestCandidates(r, cands, 5, matchNow, 100); len(all) != len(ranked) {
+		t.Fatalf("with room for all: %d kept of %d who pass", len(all), len(ranked))
+	}
+}

@@ -151,6 +151,7 @@ func (s *Store) ProposeAssignment(ctx context.Context, actor Actor, f domain.Ass
 				if cands, err = mc.facts(tx, rows, domain.Today(at), false); err != nil {
 					return err
 				}
+				cands = domain.BestCandidates(mc.match, cands, prog.DailyOfferCap, at, domain.ProposalCandidates)
 			}
 			for _, c := range cands {
 				vols = append(vols, c.VolunteerID)
