@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"golang.org/x/sync/singleflight"
 
 	"guanai/domain"
 	"guanai/repository"
@@ -247,6 +248,7 @@ type figuresCache struct {
 	weeks    []repository.WeekFigures
 	fairAt   time.Time
 	fairness []repository.WindowFairness
+	reads    singleflight.Group
 }
 
 const (
@@ -267,7 +269,7 @@ func (fc *figuresCache) get(ctx context.Context, store *repository.Store) ([]rep
 		return fc.weeks, fc.at, nil
 	}
 	fc.mu.Unlock()
-	weeks, err := store.DispatchFigures(ctx)
+	weeks, err := readOnce(&fc.reads, ctx, "weeks", store.DispatchFigures)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
@@ -285,7 +287,7 @@ func (fc *figuresCache) getFairness(ctx context.Context, store *repository.Store
 		return fc.fairness, fc.fairAt, nil
 	}
 	fc.mu.Unlock()
-	fairness, err := store.DispatchFairness(ctx)
+	fairness, err := readOnce(&fc.reads, ctx, "fairness", store.DispatchFairness)
 	if err != nil {
 		return nil, time.Time{}, err
 	}

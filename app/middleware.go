@@ -43,11 +43,10 @@ func (a *App) middleware(e *echo.Echo) {
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: formBodyLimit, Skipper: isUpload}))
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: uploadBodyLimit, Skipper: isDocumentUpload}))
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: documentsBodyLimit}))
-	// /metrics compresses itself; gzipping it twice would garble it.
-	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Level: gzipLevel, MinLength: 1024, Skipper: func(c echo.Context) bool {
-		// Already compressed (XLSX), compressed by itself (/metrics), or kept compressed (the public pages).
+	// Already compressed (XLSX), compressed by itself (/metrics), or kept compressed (the public pages).
+	e.Use(compress(func(c echo.Context) bool {
 		return c.Path() == "/metrics" || c.Path() == "/admin/exports/download" || selfCompressed[c.Path()]
-	}}))
+	}))
 	e.Use(a.securityHeaders)
 	e.Use(middleware.CSRFWithConfig(middleware.CSRFConfig{
 		TokenLookup:    "form:_csrf,header:X-CSRF-Token",
@@ -68,10 +67,6 @@ func (a *App) middleware(e *echo.Echo) {
 func isUpload(c echo.Context) bool { return strings.HasSuffix(c.Path(), "/upload") }
 
 var errCSRF = errors.New("csrf token missing or wrong")
-
-// gzipLevel is how hard pages are compressed. Level 1: pages shrink nearly as much at a fraction of the CPU (at
-// level 5, deflate was a fifth of the app's CPU in the load run).
-const gzipLevel = 1
 
 // selfCompressed are the routes that send their pages compressed themselves (cachedForVisitors): a kept public
 // page is compressed once, not once per visitor.

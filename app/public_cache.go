@@ -1,14 +1,15 @@
 package app
 
 import (
-	"bytes"
-	"compress/gzip"
+	"context"
+	"html/template"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"golang.org/x/sync/singleflight"
 
 	"guanai/domain"
 	"guanai/repository"
@@ -51,19 +52,22 @@ func (pc *publicCache) put(version, key string, page keptPage) {
 // publicFigures are the figures above the public list of gifts — the same on every page of it, for everyone —
 // read once per state of the fund and day (the chart ends with this month, the reports with this quarter).
 type publicFiguresCache struct {
-	mu       sync.Mutex
-	key      string
-	overview repository.TransparencyOverview
-	quarters []domain.Quarter
+	mu        sync.Mutex
+	key       string
+	overview  repository.TransparencyOverview
+	quarters  []domain.Quarter
+	fragments map[string]template.HTML // the figures as rendered (figuresFragment)
+	reads     singleflight.Group
 }
 
-func (a *App) publicFigures(c echo.Context) (repository.TransparencyOverview, []domain.Quarter, error) {
+// publicFigures returns the figures and the key they were read by: the state of the fund and the day.
+func (a *App) publicFigures(c echo.Context) (repository.TransparencyOverview, []domain.Quarter, string, error) {
 	ctx := c.Request().Context()
 	version, ok := c.Get(publicVersionKey).(string)
 	if !ok {
 		var err error
 		if version, err = a.store.PublicVersion(ctx); err != nil {
-			return repository.TransparencyOverview{}, nil, err
+			return repository.TransparencyOverview{}, nil, "", err
 		}
 	}
 	key := version + " " + domain.Today(a.now()).Format(time.DateOnly)
@@ -71,17 +75,48 @@ func (a *App) publicFigures(c echo.Context) (repository.TransparencyOverview, []
 	fc.mu.Lock()
 	if fc.key == key {
 		defer fc.mu.Unlock()
-		return fc.overview, fc.quarters, nil
+		return fc.overview, fc.quarters, key, nil
 	}
 	fc.mu.Unlock()
-	ov, err := a.store.TransparencyOverview(ctx)
+	ov, err := readOnce(&fc.reads, ctx, key, a.store.TransparencyOverview)
 	if err != nil {
-		return ov, nil, err
+		return ov, nil, "", err
 	}
 	fc.mu.Lock()
 	defer fc.mu.Unlock()
 	fc.key, fc.overview, fc.quarters = key, ov, ov.Quarters
-	return ov, ov.Quarters, nil
+	return ov, ov.Quarters, key, nil
+}
+
+// maxFragments bounds the kept fragments: a few languages times the periods of the care figures still asked for.
+const maxFragments = 16
+
+// figuresFragment is the part of the public page above its list of gifts, rendered once per key (the state of the
+// fund, the day, the language and the period of the care figures) and kept. A deep page of the list is rendered
+// for each visitor, and the figures above it were four fifths of that in the load run: the care figures' tables
+// alone are a hundred rows.
+func (a *App) figuresFragment(ctx context.Context, key string, render func(context.Context) (template.HTML, error)) (template.HTML, error) {
+	fc := &a.figures
+	fc.mu.Lock()
+	h, ok := fc.fragments[key]
+	fc.mu.Unlock()
+	if ok {
+		return h, nil
+	}
+	h, err := readOnce(&fc.reads, ctx, "fragment "+key, render)
+	if err != nil {
+		return "", err
+	}
+	fc.mu.Lock()
+	defer fc.mu.Unlock()
+	if len(fc.fragments) >= maxFragments {
+		fc.fragments = nil
+	}
+	if fc.fragments == nil {
+		fc.fragments = map[string]template.HTML{}
+	}
+	fc.fragments[key] = h
+	return h, nil
 }
 
 // publicVersionKey passes the version cachedForVisitors read to the handler, which reads its figures by it.
@@ -152,13 +187,4 @@ func sendPage(c echo.Context, status int, html, gz []byte) error {
 	}
 	h.Set(echo.HeaderContentEncoding, "gzip")
 	return c.Blob(status, echo.MIMETextHTMLCharsetUTF8, gz)
-}
-
-// gzipped compresses a page at the level the gzip middleware uses.
-func gzipped(b []byte) []byte {
-	var buf bytes.Buffer
-	w, _ := gzip.NewWriterLevel(&buf, gzipLevel) // a valid level: no error
-	w.Write(b)                                   //nolint:errcheck // a bytes.Buffer does not fail
-	w.Close()                                    //nolint:errcheck // nor here
-	return buf.Bytes()
 }

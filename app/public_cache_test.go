@@ -21,9 +21,15 @@ func TestPublicPageKeptUntilWhatItShowsChanges(t *testing.T) {
 	visitor := func() response { return ta.client().get("/transparency") }
 	mustContain(t, visitor(), "林慷慨", "1,234.00")
 	mustContain(t, visitor(), "林慷慨", "1,234.00") // from the cache
+	// A deep page of the list shows the same figures above it, kept apart from its list (figuresFragment).
+	deep := func() response {
+		return ta.client().get("/transparency?after=" + shanghaiToday().Format(time.DateOnly) + ",999999999")
+	}
+	mustContain(t, deep(), `id="raised">¥1,234.00`)
 
 	f.give(named, 766_00, "", "wechat_pay", shanghaiToday())
 	mustContain(t, visitor(), "2,000.00")
+	mustContain(t, deep(), `id="raised">¥2,000.00`)
 
 	d, err := ta.store.DonorByID(context.Background(), named)
 	if err != nil {

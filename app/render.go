@@ -66,6 +66,20 @@ func (v *views) render(c echo.Context, status int, page string, p *Page) error {
 	return c.HTMLBlob(status, buf.Bytes())
 }
 
+// fragment renders a template a page defines (a part kept apart from the page, see App.figuresFragment).
+func (v *views) fragment(page, name string, p *Page) (template.HTML, error) {
+	t, ok := v.pages[page]
+	if !ok {
+		return "", fmt.Errorf("no page template %q", page)
+	}
+	p.assets = v.assets
+	var buf strings.Builder
+	if err := t.ExecuteTemplate(&buf, name, p); err != nil {
+		return "", fmt.Errorf("render %s of %s: %w", name, page, err)
+	}
+	return template.HTML(buf.String()), nil //nolint:gosec // the output of html/template, escaped already
+}
+
 var templateFuncs = template.FuncMap{
 	"add": func(a, b int) int { return a + b },
 	"seq": func(n int) []int {

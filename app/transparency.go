@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -40,6 +41,7 @@ type transparencyView struct {
 	Programs     []repository.ProgramFigures
 	Months       []transparencyMonth
 	Chart        template.HTML
+	Figures      template.HTML // the part above the list: Months, Chart, Programs and Care, rendered and kept
 	Donations    []repository.PublicDonation
 	Paging       listPaging
 	Quarters     []transparencyQuarterLink // the latest reports
@@ -71,11 +73,7 @@ type transparencyQuarterLink struct {
 
 func (a *App) transparencyPage(c echo.Context) error {
 	ctx := c.Request().Context()
-	ov, quarters, err := a.publicFigures(c)
-	if err != nil {
-		return err
-	}
-	care, err := a.publicCare(ctx)
+	ov, quarters, key, err := a.publicFigures(c)
 	if err != nil {
 		return err
 	}
@@ -84,15 +82,8 @@ func (a *App) transparencyPage(c echo.Context) error {
 		return err
 	}
 	p := a.newPage(c, "transparency.title")
-	v := transparencyView{Totals: ov.Totals, Programs: ov.Programs, Donations: donations.Rows,
-		Paging: pagingOf(c.Request().URL, donations, "donations"), Care: newCareView(p, care, true)}
-	var raised, disbursed domain.Money
-	for _, m := range ov.Months {
-		v.Months = append(v.Months, transparencyMonth{Label: transparencyMonthName(p, m.Month), Raised: m.Raised, Disbursed: m.Disbursed})
-		raised += m.Raised
-		disbursed += m.Disbursed
-	}
-	v.Chart = monthChart(p, ov.Months, raised, disbursed)
+	v := transparencyView{Totals: ov.Totals, Donations: donations.Rows,
+		Paging: pagingOf(c.Request().URL, donations, "donations")}
 	const shown = 4
 	for i, q := range quarters {
 		if i == shown {
@@ -101,9 +92,35 @@ func (a *App) transparencyPage(c echo.Context) error {
 		}
 		v.Quarters = append(v.Quarters, transparencyQuarterLink{Code: q.String(), Label: transparencyQuarterName(p, q)})
 	}
+	v.Figures, err = a.figuresFragment(ctx, key+" "+p.Lang+" "+careBucket(a.now()).Format(time.RFC3339), func(ctx context.Context) (template.HTML, error) {
+		return a.transparencyFigures(ctx, p, ov)
+	})
+	if err != nil {
+		return err
+	}
 	p.Data = v
 	transparencyCache(c, p)
 	return a.views.render(c, http.StatusOK, "transparency", p)
+}
+
+// transparencyFigures renders the figures above the public list of gifts: the totals, how fast help came, the
+// months and the programs.
+func (a *App) transparencyFigures(ctx context.Context, p *Page, ov repository.TransparencyOverview) (template.HTML, error) {
+	care, err := a.publicCare(ctx)
+	if err != nil {
+		return "", err
+	}
+	v := transparencyView{Totals: ov.Totals, Programs: ov.Programs, Care: newCareView(p, care, true)}
+	var raised, disbursed domain.Money
+	for _, m := range ov.Months {
+		v.Months = append(v.Months, transparencyMonth{Label: transparencyMonthName(p, m.Month), Raised: m.Raised, Disbursed: m.Disbursed})
+		raised += m.Raised
+		disbursed += m.Disbursed
+	}
+	v.Chart = monthChart(p, ov.Months, raised, disbursed)
+	fp := *p
+	fp.Data = v
+	return a.views.fragment("transparency", "transparency_figures", &fp)
 }
 
 // monthChart draws the last twelve months, money in and out, as an SVG bar chart.

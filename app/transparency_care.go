@@ -6,6 +6,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"guanai/domain"
 	"guanai/repository"
 )
@@ -30,6 +32,7 @@ type publicCareCache struct {
 	bucket   time.Time
 	care     repository.PublicCare
 	quarters map[domain.Quarter]repository.PublicCare
+	reads    singleflight.Group
 }
 
 // current empties the cache when its period is over; the caller holds mu.
@@ -48,7 +51,7 @@ func (a *App) publicCare(ctx context.Context) (repository.PublicCare, error) {
 		return cc.care, nil
 	}
 	cc.mu.Unlock()
-	care, err := a.store.PublicCareFigures(ctx)
+	care, err := readOnce(&cc.reads, ctx, "public "+b.String(), a.store.PublicCareFigures)
 	if err != nil {
 		return care, err
 	}
@@ -73,7 +76,9 @@ func (a *App) quarterCare(ctx context.Context, q domain.Quarter) (repository.Pub
 		return care, nil
 	}
 	cc.mu.Unlock()
-	care, err := a.store.QuarterCareFigures(ctx, q)
+	care, err := readOnce(&cc.reads, ctx, q.String()+" "+b.String(), func(ctx context.Context) (repository.PublicCare, error) {
+		return a.store.QuarterCareFigures(ctx, q)
+	})
 	if err != nil {
 		return care, err
 	}

@@ -69,25 +69,11 @@ func AuditArea(action string) string {
 	return ""
 }
 
-// where is the filter as SQL over audit_events a.
+// where is the filter as SQL over audit_events a, without its area (areaBranches).
 func (f AuditFilter) where() (string, []any) {
 	conds, args := []string{"true"}, []any{}
 	if f.SubjectUserID != 0 {
 		conds, args = append(conds, "a.subject_type = 'user' AND a.subject_id = ?"), append(args, f.SubjectUserID)
-	}
-	if f.Area != "" {
-		var ors []string
-		for _, name := range auditAreaActions[f.Area] {
-			if strings.HasSuffix(name, ".") { // a family: the index on action finds the names that start so
-				ors, args = append(ors, "a.action LIKE ?"), append(args, escapeLike(name)+"%")
-			} else {
-				ors, args = append(ors, "a.action = ?"), append(args, name)
-			}
-		}
-		if len(ors) == 0 { // an area no one defined holds nothing
-			ors = []string{"false"}
-		}
-		conds = append(conds, "("+strings.Join(ors, " OR ")+")")
 	}
 	switch {
 	case f.NoActor:
@@ -96,6 +82,44 @@ func (f AuditFilter) where() (string, []any) {
 		conds, args = append(conds, "a.actor_id = ?"), append(args, f.ActorID)
 	}
 	return strings.Join(conds, " AND "), args
+}
+
+// areaBranches are the area's actions as conditions, one per name (none for an area no one defined).
+func (f AuditFilter) areaBranches() ([]string, []any) {
+	var conds []string
+	var args []any
+	for _, name := range auditAreaActions[f.Area] {
+		if strings.HasSuffix(name, ".") { // a family: the index on action finds the names that start so
+			conds, args = append(conds, "a.action LIKE ?"), append(args, escapeLike(name)+"%")
+		} else {
+			conds, args = append(conds, "a.action = ?"), append(args, name)
+		}
+	}
+	return conds, args
+}
+
+// selection is the SQL of the events the filter matches, in the page's order and size (tail): its ids, read a
+// branch per action of the area and merged. One query with the area's names ORed together is planned on an
+// estimate of the whole area spread evenly over the log, and then walks a million events backwards to find the few
+// old ones ("care": 5,000 events in the city's million, 0.4–1.2 s); each branch alone is planned on its own name's
+// figures: the index on (action, id) for a rare one, the log's order for the gifts.
+func (f AuditFilter) selection(tail string, tailArgs []any) (string, []any) {
+	where, args := f.where()
+	if f.Area == "" {
+		return "SELECT * FROM audit_events a WHERE " + where + tail, append(args, tailArgs...)
+	}
+	branches, branchArgs := f.areaBranches()
+	if len(branches) == 0 {
+		return "SELECT * FROM audit_events a WHERE false", nil
+	}
+	var parts []string
+	var all []any
+	for i, b := range branches {
+		parts = append(parts, "(SELECT a.id FROM audit_events a WHERE "+where+" AND "+b+tail+")")
+		all = append(append(append(all, args...), branchArgs[i]), tailArgs...)
+	}
+	return "SELECT * FROM audit_events a WHERE a.id IN (" + strings.Join(parts, " UNION ALL ") + ")" + tail,
+		append(all, tailArgs...)
 }
 
 // auditLogRow is a row of the log's query, the subject's columns flat.
@@ -140,17 +164,15 @@ func (s *Store) AuditLog(ctx context.Context, f AuditFilter, c domain.Cursor) (L
 	if pages.size == 0 {
 		pages.size = PageSize
 	}
-	where, args := f.where()
 	db := s.db.WithContext(ctx)
 	p, err := pageOf(pages, c, func(e AuditEntry) domain.Cursor { return domain.Cursor{ID: e.ID} },
 		func(q pageSQL) ([]AuditEntry, error) {
-			tail, tailArgs := q.Tail()
+			selection, args := f.selection(q.Tail())
 			var rows []auditLogRow
 			// The query's first two arguments are what a closed account is called, as actor and as subject.
-			query := auditLogSelect + "FROM (SELECT * FROM audit_events a WHERE " + where + tail + ") a" + auditLogJoins +
-				" ORDER BY " + q.Order
-			err := db.Raw(query, append(append([]any{domain.ClosedAccountName, domain.ClosedAccountName},
-				args...), tailArgs...)...).Scan(&rows).Error
+			query := auditLogSelect + "FROM (" + selection + ") a" + auditLogJoins + " ORDER BY " + q.Order
+			err := db.Raw(query, append([]any{domain.ClosedAccountName, domain.ClosedAccountName}, args...)...).
+				Scan(&rows).Error
 			out := make([]AuditEntry, len(rows))
 			for i, r := range rows {
 				out[i] = r.AuditEntry
@@ -160,7 +182,8 @@ func (s *Store) AuditLog(ctx context.Context, f AuditFilter, c domain.Cursor) (L
 			return out, err
 		})
 	if err == nil {
-		p.Count, err = countUpTo(db, "SELECT 1 FROM audit_events a WHERE "+where, args...)
+		selection, args := f.selection(" LIMIT ?", []any{countCap + 1})
+		p.Count, err = countOf(db, selection, args...)
 	}
 	return p, err
 }

@@ -158,6 +158,21 @@ func TestAuditLogFilters(t *testing.T) {
 	if err != nil || len(second.Rows) != 1 || second.Rows[0].Action != "phone.reveal" || second.Older != nil || second.Newer == nil {
 		t.Errorf("page 2: %+v (%v)", second, err)
 	}
+	// Under an area (read a branch per action and merged) the pages go on too, and back.
+	access := repository.AuditFilter{Area: "access", Limit: 2}
+	newest, err := s.AuditLog(ctx, access, domain.Cursor{})
+	if err != nil || newest.Count.N != 3 || len(newest.Rows) != 2 || newest.Rows[0].Action != "phone.reveal" ||
+		newest.Rows[1].Action != "export.download" || newest.Older == nil {
+		t.Fatalf("access, page 1: %+v (%v)", newest, err)
+	}
+	oldest, err := s.AuditLog(ctx, access, *newest.Older)
+	if err != nil || len(oldest.Rows) != 1 || oldest.Rows[0].Action != "phone.reveal" || oldest.Newer == nil {
+		t.Fatalf("access, page 2: %+v (%v)", oldest, err)
+	}
+	back, err := s.AuditLog(ctx, access, *oldest.Newer)
+	if err != nil || len(back.Rows) != 2 || back.Rows[0].ID != newest.Rows[0].ID || back.Rows[1].ID != newest.Rows[1].ID {
+		t.Errorf("access, back to page 1: %+v (%v)", back, err)
+	}
 	for _, a := range []string{"donation.record", "disbursement.approved", "account.status", "account.verify", "phone.reveal"} {
 		if repository.AuditArea(a) == "" {
 			t.Errorf("%s is in no area", a)

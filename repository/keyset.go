@@ -32,8 +32,13 @@ const countCap = 1000
 // countUpTo counts the rows query (a SELECT over the list's rows and conditions) returns, up to countCap: the
 // LIMIT lets the count stop there, reading at most that many index entries.
 func countUpTo(db *gorm.DB, query string, args ...any) (Count, error) {
+	return countOf(db, query+" LIMIT ?", append(args, countCap+1)...)
+}
+
+// countOf counts the rows of a query that returns at most countCap+1 of them.
+func countOf(db *gorm.DB, capped string, args ...any) (Count, error) {
 	var n int64
-	err := db.Raw("SELECT count(*) FROM ("+query+" LIMIT ?) capped", append(args, countCap+1)...).Scan(&n).Error
+	err := db.Raw("SELECT count(*) FROM ("+capped+") capped", args...).Scan(&n).Error
 	if n > countCap {
 		return Count{N: countCap, More: true}, err
 	}

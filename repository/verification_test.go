@@ -94,13 +94,13 @@ func TestDecideAccount(t *testing.T) {
 	if err := s.DecideAccount(ctx, actor, admin.ID, false, "x"); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("deciding an operator's account: err = %v, want ErrNotFound", err)
 	}
-	queue, _, err := s.VerificationQueue(ctx)
+	queue, waiting, err := s.VerificationQueue(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The approved volunteer stays in the queue while the qualifications wait.
-	if len(queue) != 1 || queue[0].ID != vol.ID {
-		t.Errorf("queue %+v: want only the volunteer with qualifications to check", queue)
+	// The approved volunteer stays in the queue while the qualifications wait, and is counted as waiting.
+	if len(queue) != 1 || queue[0].ID != vol.ID || waiting.N != 1 || waiting.More {
+		t.Errorf("queue %+v (%+v waiting): want only the volunteer with qualifications to check", queue, waiting)
 	}
 }
 
