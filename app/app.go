@@ -38,7 +38,8 @@ type App struct {
 	care     publicCareCache    // the public page's care figures, kept for ten minutes
 	// the dispatch board's weekly figures, kept for a minute
 	dispatchFigures figuresCache
-	sender          *mail.Sender // the background jobs' mail (see mailer)
+	homeCounts      kept[repository.Counts] // the operators' home figures of people, kept homeCountsKeptFor
+	sender          *mail.Sender            // the background jobs' mail (see mailer)
 }
 
 // New wires the application; the echo instance it returns serves every route.

@@ -1,17 +1,14 @@
 package app
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"golang.org/x/sync/singleflight"
 
 	"guanai/domain"
 	"guanai/repository"
@@ -75,11 +72,11 @@ func (a *App) dispatchBoard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	figures, figuresAt, err := a.dispatchFigures.get(ctx, a.store)
+	figures, figuresAt, err := a.dispatchFigures.weeks.get(ctx, a.now(), figuresKeptFor, a.store.DispatchFigures)
 	if err != nil {
 		return err
 	}
-	fairness, fairAt, err := a.dispatchFigures.getFairness(ctx, a.store)
+	fairness, fairAt, err := a.dispatchFigures.fairness.get(ctx, a.now(), fairnessKeptFor, a.store.DispatchFairness)
 	if err != nil {
 		return err
 	}
@@ -237,62 +234,17 @@ func eventWords(p *Page, e repository.DispatchEvent) string {
 	return s
 }
 
-// figuresCache keeps the board's weekly figures for a minute. They are percentiles over eight weeks of a city's
-// requests (most of the board's cost: 30-40 ms on the seeded city), the same for every coordinator, and a
-// minute behind is close enough for figures by the week; the lists above them are read on every view. The fairness
-// figures are kept for ten minutes: they count 30 days of offers over every available volunteer of the city
-// (100-250 ms on the seeded city), and ten minutes move a 7-day share by little.
+// The board's weekly figures are kept for a minute. They are percentiles over eight weeks of a city's requests
+// (most of the board's cost: 30-40 ms on the seeded city), the same for every coordinator, and a minute behind is
+// close enough for figures by the week; the lists above them are read on every view. The fairness figures are kept
+// for ten minutes: they count 30 days of offers over every available volunteer of the city (100-250 ms on the
+// seeded city), and ten minutes move a 7-day share by little.
 type figuresCache struct {
-	mu       sync.Mutex
-	at       time.Time
-	weeks    []repository.WeekFigures
-	fairAt   time.Time
-	fairness []repository.WindowFairness
-	reads    singleflight.Group
+	weeks    kept[[]repository.WeekFigures]
+	fairness kept[[]repository.WindowFairness]
 }
 
 const (
 	figuresKeptFor  = time.Minute
 	fairnessKeptFor = 10 * time.Minute
 )
-
-// fresh reports whether figures read at are still good at now (a clock moved back reads them again).
-func fresh(at, now time.Time, keep time.Duration) bool {
-	return !at.IsZero() && now.Sub(at) < keep && !now.Before(at)
-}
-
-func (fc *figuresCache) get(ctx context.Context, store *repository.Store) ([]repository.WeekFigures, time.Time, error) {
-	now := store.Now()
-	fc.mu.Lock()
-	if fresh(fc.at, now, figuresKeptFor) {
-		defer fc.mu.Unlock()
-		return fc.weeks, fc.at, nil
-	}
-	fc.mu.Unlock()
-	weeks, err := readOnce(&fc.reads, ctx, "weeks", store.DispatchFigures)
-	if err != nil {
-		return nil, time.Time{}, err
-	}
-	fc.mu.Lock()
-	defer fc.mu.Unlock()
-	fc.at, fc.weeks = now, weeks
-	return weeks, now, nil
-}
-
-func (fc *figuresCache) getFairness(ctx context.Context, store *repository.Store) ([]repository.WindowFairness, time.Time, error) {
-	now := store.Now()
-	fc.mu.Lock()
-	if fresh(fc.fairAt, now, fairnessKeptFor) {
-		defer fc.mu.Unlock()
-		return fc.fairness, fc.fairAt, nil
-	}
-	fc.mu.Unlock()
-	fairness, err := readOnce(&fc.reads, ctx, "fairness", store.DispatchFairness)
-	if err != nil {
-		return nil, time.Time{}, err
-	}
-	fc.mu.Lock()
-	defer fc.mu.Unlock()
-	fc.fairAt, fc.fairness = now, fairness
-	return fairness, now, nil
-}

@@ -87,6 +87,7 @@ func (a *App) eligibilityConfirm(c echo.Context) error {
 		return err
 	}
 	res, err := a.store.ConfirmEligibility(c.Request().Context(), actor(c), id)
+	a.homeCounts.forget()
 	return a.afterAction(c, err, "/admin/eligibility/imports/"+itoa64(id), "eligibility.confirmed",
 		"Added", strconv.Itoa(res.Added), "Updated", strconv.Itoa(res.Updated), "Unchanged", strconv.Itoa(res.Unchanged),
 		"Skipped", strconv.Itoa(res.Skipped), "Activated", strconv.Itoa(res.Activated))

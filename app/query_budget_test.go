@@ -174,9 +174,9 @@ func (a *App) forgetKept() {
 	a.care.mu.Lock()
 	a.care.bucket, a.care.quarters = time.Time{}, nil
 	a.care.mu.Unlock()
-	a.dispatchFigures.mu.Lock()
-	a.dispatchFigures.at, a.dispatchFigures.fairAt = time.Time{}, time.Time{}
-	a.dispatchFigures.mu.Unlock()
+	a.dispatchFigures.weeks.forget()
+	a.dispatchFigures.fairness.forget()
+	a.homeCounts.forget()
 }
 
 // count opens a page as c and returns its status and the statements it issued.

@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"sync"
+	"time"
 
 	"golang.org/x/sync/singleflight"
 )
@@ -14,4 +16,38 @@ func readOnce[T any](g *singleflight.Group, ctx context.Context, key string, rea
 	v, err, _ := g.Do(key, func() (any, error) { return read(context.WithoutCancel(ctx)) })
 	t, _ := v.(T)
 	return t, err
+}
+
+// kept is a value read at most once per period (for), the same for everyone who sees it, with the time it was
+// read: a page that shows it says how old it is.
+type kept[T any] struct {
+	mu    sync.Mutex
+	at    time.Time
+	value T
+	reads singleflight.Group
+}
+
+// get returns the value kept, or reads it when it is older than keep (or from the future: a clock moved back).
+func (k *kept[T]) get(ctx context.Context, now time.Time, keep time.Duration, read func(context.Context) (T, error)) (T, time.Time, error) {
+	k.mu.Lock()
+	if !k.at.IsZero() && now.Sub(k.at) < keep && !now.Before(k.at) {
+		defer k.mu.Unlock()
+		return k.value, k.at, nil
+	}
+	k.mu.Unlock()
+	v, err := readOnce(&k.reads, ctx, "", read)
+	if err != nil {
+		return v, time.Time{}, err
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.at, k.value = now, v
+	return v, now, nil
+}
+
+// forget makes the next get read the value again.
+func (k *kept[T]) forget() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.at = time.Time{}
 }

@@ -68,6 +68,7 @@ func (a *App) decide(c echo.Context, approve bool, prefix string, decide func(id
 		return echo.ErrBadRequest
 	}
 	err = decide(id, f.Reason)
+	a.homeCounts.forget() // the one who decided sees the queue's figures move at once
 	if fe, ok := fieldErrors(err); ok && fe["reason"] != "" {
 		return a.renderQueue(c, http.StatusUnprocessableEntity, domain.FieldErrors{prefix + c.Param("id"): fe["reason"]})
 	}

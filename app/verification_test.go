@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"testing"
@@ -31,9 +32,13 @@ func TestCoordinatorVerifiesStaffAndVolunteer(t *testing.T) {
 		t.Fatalf("reject without reason: %d", r.Status)
 	}
 	mustContain(t, r, "请填写原因")
+	// The home's figures are kept for half a minute, but a decision taken here shows in them at once.
+	pending := `<span class="num">%d</span><span>待审核人员</span>`
+	mustContain(t, coord.get("/admin"), fmt.Sprintf(pending, 2), "数据截至")
 	if r := coord.post("/admin/people/"+itoa(staff.ID)+"/approve", nil); r.Status != http.StatusSeeOther {
 		t.Fatalf("approve: %d", r.Status)
 	}
+	mustContain(t, coord.get("/admin"), fmt.Sprintf(pending, 1))
 	if u, _ := ta.store.UserByID(ctx, staff.ID); u.Status != domain.StatusActive {
 		t.Fatalf("staff status %s", u.Status)
 	}

@@ -81,35 +81,44 @@ func (m donorSearch) empty() bool {
 	return true
 }
 
-// where is the condition a matching donor meets.
-func (m donorSearch) where() (string, []any) {
-	var ors []string
+// ranked is the SQL of the matches as (id, score), the score being how well a donor matched: donorTiers-1 for the
+// same name down to 0 for a similar one, so that the best sort first in a list sorted newest (largest) first. It
+// reads a branch per tier, each holding the donors its tier matches and no better one, each cut by tail (a page's
+// place, order and size) before they are merged and cut again. One query with every tier ORed together read
+// every match to rank them (王: 18,000 donors, 30 ms alone); a branch alone is planned on its own tier's figures,
+// and its best come from the newest donors backwards when they are many (王%: 0.5 ms).
+func (m donorSearch) ranked(tail string, tailArgs []any) (string, []any) {
+	var parts []string
 	var args []any
-	for _, t := range m.tiers {
-		for _, c := range t {
-			ors, args = append(ors, c.sql), append(args, c.args...)
+	var better []sqlCond
+	for tier, conds := range m.tiers {
+		if len(conds) == 0 {
+			continue
 		}
+		cond, condArgs := anyOf(conds)
+		branch := "SELECT d.id, " + strconv.Itoa(donorTiers-1-tier) + " AS score FROM donors d WHERE d.merged_into_id IS NULL AND " + cond
+		args = append(args, condArgs...)
+		if len(better) > 0 {
+			// coalesce: a condition on a column that may be NULL (the credit code) is NULL, not false.
+			b, bArgs := anyOf(better)
+			branch += " AND NOT coalesce(" + b + ", false)"
+			args = append(args, bArgs...)
+		}
+		parts = append(parts, "(SELECT * FROM ("+branch+") b WHERE TRUE"+tail+")")
+		args = append(args, tailArgs...)
+		better = append(better, conds...)
 	}
-	if len(ors) == 0 {
-		return "d.merged_into_id IS NULL", nil
-	}
-	return "d.merged_into_id IS NULL AND (" + strings.Join(ors, " OR ") + ")", args
+	return "SELECT id, score FROM (" + strings.Join(parts, " UNION ALL ") + ") ranked WHERE TRUE" + tail, append(args, tailArgs...)
 }
 
-// score is how well a donor that matched does: the best tier it meets, donorTiers-1 for the same name down to 0
-// for a similar one, so that the best sort first in a list sorted newest (largest) first.
-func (m donorSearch) score() (string, []any) {
-	var b strings.Builder
+// anyOf is the conditions ORed.
+func anyOf(conds []sqlCond) (string, []any) {
+	var ors []string
 	var args []any
-	b.WriteString("CASE")
-	for tier, t := range m.tiers[:donorTiers-1] {
-		for _, c := range t {
-			b.WriteString(" WHEN " + c.sql + " THEN " + strconv.Itoa(donorTiers-1-tier))
-			args = append(args, c.args...)
-		}
+	for _, c := range conds {
+		ors, args = append(ors, c.sql), append(args, c.args...)
 	}
-	b.WriteString(" ELSE 0 END")
-	return b.String(), args
+	return "(" + strings.Join(ors, " OR ") + ")", args
 }
 
 // reverseDigits turns a string of ASCII digits round.

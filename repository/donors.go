@@ -3,7 +3,6 @@ package repository
 import (
 	"context"
 	"errors"
-	"slices"
 	"strconv"
 	"time"
 
@@ -115,21 +114,22 @@ var (
 func (s *Store) ListDonors(ctx context.Context, query string, c domain.Cursor) (ListPage[DonorSummary], error) {
 	db := s.db.WithContext(ctx)
 	m := matchDonors(query)
-	var p ListPage[DonorSummary]
-	var err error
-	where, args := m.where()
-	if m.empty() {
-		p, err = pageOf(donorPages, c, donorAt, func(q pageSQL) ([]DonorSummary, error) {
-			tail, tailArgs := q.Tail()
-			var out []DonorSummary
-			err := db.Raw(donorSummarySQL+" WHERE "+where+tail, append(slices.Clone(args), tailArgs...)...).Scan(&out).Error
-			return out, err
-		})
-	} else {
-		p, err = searchDonors(db, m, c, PageSize)
+	if !m.empty() {
+		p, err := searchDonors(db, m, c, PageSize)
+		if err == nil {
+			matches, args := m.ranked(" LIMIT ?", []any{countCap + 1})
+			p.Count, err = countOf(db, matches, args...)
+		}
+		return p, err
 	}
+	p, err := pageOf(donorPages, c, donorAt, func(q pageSQL) ([]DonorSummary, error) {
+		tail, tailArgs := q.Tail()
+		var out []DonorSummary
+		err := db.Raw(donorSummarySQL+" WHERE d.merged_into_id IS NULL"+tail, tailArgs...).Scan(&out).Error
+		return out, err
+	})
 	if err == nil {
-		p.Count, err = countUpTo(db, "SELECT 1 FROM donors d WHERE "+where, args...)
+		p.Count, err = countUpTo(db, "SELECT 1 FROM donors d WHERE d.merged_into_id IS NULL")
 	}
 	return p, err
 }
@@ -154,13 +154,9 @@ func searchDonors(db *gorm.DB, m donorSearch, c domain.Cursor, size int) (ListPa
 	ranked, err := pageOf(pages, c, func(d rankedDonor) domain.Cursor {
 		return domain.Cursor{Key: strconv.Itoa(d.Score), ID: d.ID}
 	}, func(q pageSQL) ([]rankedDonor, error) {
-		score, scoreArgs := m.score()
-		where, whereArgs := m.where()
-		tail, tailArgs := q.Tail()
-		args := append(append(scoreArgs, whereArgs...), tailArgs...)
+		matches, args := m.ranked(q.Tail())
 		var out []rankedDonor
-		err := db.Raw(`SELECT page.score, `+donorColumns+` FROM (SELECT id, score FROM (
-				SELECT d.id, `+score+` AS score FROM donors d WHERE `+where+`) ranked WHERE TRUE`+tail+`) page
+		err := db.Raw(`SELECT page.score, `+donorColumns+` FROM (`+matches+`) page
 			JOIN donors d ON d.id = page.id `+donorGiving+` ORDER BY `+q.Order, args...).Scan(&out).Error
 		return out, err
 	})
