@@ -3,6 +3,7 @@ package repository
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"time"
 
@@ -117,8 +118,7 @@ func (s *Store) ListDonors(ctx context.Context, query string, c domain.Cursor) (
 	if !m.empty() {
 		p, err := searchDonors(db, m, c, PageSize)
 		if err == nil {
-			matches, args := m.ranked(" LIMIT ?", []any{countCap + 1})
-			p.Count, err = countOf(db, matches, args...)
+			p.Count, err = m.countMatches(db)
 		}
 		return p, err
 	}
@@ -146,19 +146,36 @@ type rankedDonor struct {
 	Score int
 }
 
-// searchDonors reads the page c names of a search's matches: the matches' ids and ranks first (the indexes find
-// them), then that page's donors alone with their giving.
+// searchDonors reads the page c names of a search's matches: tier by tier, best first (worst first for the page
+// before a cursor), each tier's part of the page with those donors' giving, until the page is full.
 func searchDonors(db *gorm.DB, m donorSearch, c domain.Cursor, size int) (ListPage[DonorSummary], error) {
 	pages := donorSearchPages
 	pages.size = size
+	branches := m.branches()
 	ranked, err := pageOf(pages, c, func(d rankedDonor) domain.Cursor {
 		return domain.Cursor{Key: strconv.Itoa(d.Score), ID: d.ID}
 	}, func(q pageSQL) ([]rankedDonor, error) {
-		matches, args := m.ranked(q.Tail())
+		order := slices.Clone(branches)
+		if q.Back {
+			slices.Reverse(order)
+		}
 		var out []rankedDonor
-		err := db.Raw(`SELECT page.score, `+donorColumns+` FROM (`+matches+`) page
-			JOIN donors d ON d.id = page.id `+donorGiving+` ORDER BY `+q.Order, args...).Scan(&out).Error
-		return out, err
+		for _, b := range order {
+			if len(out) >= q.Limit {
+				break
+			}
+			part := q
+			part.Limit = q.Limit - len(out)
+			matches, args := b.cut(part.Tail())
+			var rows []rankedDonor
+			err := db.Raw(`SELECT page.score, `+donorColumns+` FROM (`+matches+`) page
+				JOIN donors d ON d.id = page.id `+donorGiving+` ORDER BY `+q.Order, args...).Scan(&rows).Error
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, rows...)
+		}
+		return out, nil
 	})
 	p := ListPage[DonorSummary]{Newer: ranked.Newer, Older: ranked.Older}
 	for _, r := range ranked.Rows {

@@ -72,6 +72,7 @@ type pageSQL struct {
 	Args  []any
 	Order string
 	Limit int
+	Back  bool // the page before the cursor, read nearest first: the list's order turned round
 }
 
 // Tail is the whole of it, after the query's conditions.
@@ -85,7 +86,7 @@ func (k keyset) sql(c domain.Cursor) pageSQL {
 	if c.Back {
 		dir, op = "", ">"
 	}
-	p := pageSQL{Order: k.id + dir, Limit: k.size + 1}
+	p := pageSQL{Order: k.id + dir, Limit: k.size + 1, Back: c.Back}
 	if k.key != "" {
 		p.Order = k.key + dir + ", " + p.Order
 	}
