@@ -230,8 +230,8 @@ func sharedCandidates(tx *gorm.DB, mcs []*matchContext, at time.Time) (map[int][
 		if !ok {
 			continue
 		}
-		var rows []candidateRow
-		if err := q.Scan(&rows).Error; err != nil {
+		rows, err := scanCandidates(q)
+		if err != nil {
 			return nil, err
 		}
 		for _, i := range members {

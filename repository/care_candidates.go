@@ -100,14 +100,36 @@ const candidateColumns = `vp.user_id, u.status, vp.districts, vp.availability, v
 	vp.offers_that_day,
 	ARRAY(SELECT q.code FROM volunteer_qualifications q WHERE q.user_id = vp.user_id AND q.status = 'verified') AS verified`
 
+// scanCandidates reads the rows of a query that selects candidateColumns. It scans each row's columns in
+// their order, not through gorm's matching of columns to fields by reflection: a bulk proposal reads a hundred
+// thousand such rows, and gorm's scanning was a fifth of its CPU.
+func scanCandidates(q *gorm.DB) ([]candidateRow, error) {
+	rows, err := q.Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []candidateRow
+	for rows.Next() {
+		var r candidateRow
+		if err := rows.Scan(&r.UserID, &r.Status, &r.Districts, &r.Availability, &r.Capacity, &r.ActivePairings,
+			&r.Subjects, &r.GradeFrom, &r.GradeTo, &r.RatingSum, &r.RatingCount, &r.LastOfferAt, &r.OffersDay,
+			&r.OffersThatDay, &r.Verified); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
 // candidates are the volunteers who may be offered the request, as domain's facts (before domain's own checks).
 func (mc *matchContext) candidates(tx *gorm.DB, at time.Time) ([]domain.Candidate, error) {
 	q, ok := mc.candidateQuery(tx, at)
 	if !ok {
 		return nil, nil // a window in the night: no weekly slot covers it, so nobody is available
 	}
-	var rows []candidateRow
-	if err := q.Scan(&rows).Error; err != nil {
+	rows, err := scanCandidates(q)
+	if err != nil {
 		return nil, err
 	}
 	return mc.facts(tx, rows, domain.Today(at), false)
