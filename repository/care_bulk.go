@@ -140,24 +140,23 @@ func (s *Store) ProposeAssignment(ctx context.Context, actor Actor, f domain.Ass
 				return err
 			}
 		}
-		shared, err := sharedCandidates(tx, mcs, at)
+		// Each request keeps its best candidates only; a group's rows are let go before the next group is read.
+		best := make([][]domain.Candidate, len(mcs))
+		err = sharedCandidates(tx, mcs, at, func(i int, rows []candidateRow) error {
+			cands, err := mcs[i].facts(tx, rows, domain.Today(at), false)
+			best[i] = domain.BestCandidates(mcs[i].match, cands, prog.DailyOfferCap, at, domain.ProposalCandidates)
+			return err
+		})
 		if err != nil {
 			return err
 		}
 		var vols []int64
 		for i, mc := range mcs {
-			var cands []domain.Candidate
-			if rows, ok := shared[i]; ok && len(rows) > 0 {
-				if cands, err = mc.facts(tx, rows, domain.Today(at), false); err != nil {
-					return err
-				}
-				cands = domain.BestCandidates(mc.match, cands, prog.DailyOfferCap, at, domain.ProposalCandidates)
-			}
-			for _, c := range cands {
+			for _, c := range best[i] {
 				vols = append(vols, c.VolunteerID)
 			}
 			in.Requests = append(in.Requests, domain.BulkRequest{ID: reqs[i].ID, Urgency: reqs[i].Urgency, Match: mc.match,
-				Candidates: cands})
+				Candidates: best[i]})
 		}
 		slices.Sort(vols)
 		if in.WeekOffers, err = weekOffers(tx, slices.Compact(vols), at); err != nil {
@@ -195,13 +194,14 @@ func (s *Store) ProposeAssignment(ctx context.Context, actor Actor, f domain.Ass
 
 // sharedCandidates runs dispatch's candidate query once for each group of requests that ask it the same (the same
 // district unless remote, qualifications and weekly slots: a morning's rides in one district are one group), and
-// gives each request the group's rows; the facts of each pair (her pairings, the bookings, capacity) are then read
+// gives each request of the group (by its index in mcs) the group's rows, one group after another, so that only
+// one group's rows are held at a time; the facts of each pair (her pairings, the bookings, capacity) are then read
 // per request and checked by domain as always. Two conditions of the query are about her and so are widened for the
 // group: a full volunteer is let in when paired with any of the group's staff (domain keeps them only for her), and
 // the refused pairs are left to domain (NoRepeat). The third, not offered this request before, holds for every
 // request here: a request is proposed only before its first offer (round 0), and confirmation checks it again.
-// A request in the night gets no rows (nobody is available then).
-func sharedCandidates(tx *gorm.DB, mcs []*matchContext, at time.Time) (map[int][]candidateRow, error) {
+// A request in the night, and a group with no rows, gets no call (nobody is available).
+func sharedCandidates(tx *gorm.DB, mcs []*matchContext, at time.Time, each func(i int, rows []candidateRow) error) error {
 	groups := map[string][]int{}
 	var keys []string
 	for i, mc := range mcs {
@@ -218,7 +218,6 @@ func sharedCandidates(tx *gorm.DB, mcs []*matchContext, at time.Time) (map[int][
 		}
 		groups[key] = append(groups[key], i)
 	}
-	out := map[int][]candidateRow{}
 	for _, key := range keys {
 		members := groups[key]
 		g := *mcs[members[0]]
@@ -232,13 +231,18 @@ func sharedCandidates(tx *gorm.DB, mcs []*matchContext, at time.Time) (map[int][
 		}
 		rows, err := scanCandidates(q)
 		if err != nil {
-			return nil, err
+			return err
+		}
+		if len(rows) == 0 {
+			continue
 		}
 		for _, i := range members {
-			out[i] = rows
+			if err := each(i, rows); err != nil {
+				return err
+			}
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // weekOffers counts each volunteer's offers of the last 7 days.

@@ -30,20 +30,21 @@ func (s *Store) PassingCandidates(ctx context.Context, ids []int64, at time.Time
 			slices.Sort(out)
 			return out
 		}
-		rows, err := sharedCandidates(tx, mcs, at)
+		shared = make([][]int64, len(mcs))
+		err = sharedCandidates(tx, mcs, at, func(i int, rows []candidateRow) error {
+			cands, err := mcs[i].facts(tx, rows, domain.Today(at), false)
+			shared[i] = passing(mcs[i], cands)
+			return err
+		})
 		if err != nil {
 			return err
 		}
-		for i, mc := range mcs {
+		for _, mc := range mcs {
 			cands, err := mc.candidates(tx, at)
 			if err != nil {
 				return err
 			}
 			alone = append(alone, passing(mc, cands))
-			if cands, err = mc.facts(tx, rows[i], domain.Today(at), false); err != nil {
-				return err
-			}
-			shared = append(shared, passing(mc, cands))
 		}
 		return nil
 	})

@@ -227,7 +227,7 @@ func (mc *matchContext) facts(tx *gorm.DB, rows []candidateRow, today time.Time,
 		if r.LastOfferAt != nil {
 			c.LastOfferAt = *r.LastOfferAt
 		}
-		if r.OffersDay != nil && r.OffersDay.Format(time.DateOnly) == today.Format(time.DateOnly) {
+		if r.OffersDay != nil && sameDate(*r.OffersDay, today) {
 			c.OffersToday = r.OffersThatDay
 		}
 		for _, p := range pairs {
@@ -246,6 +246,14 @@ func (mc *matchContext) facts(tx *gorm.DB, rows []candidateRow, today time.Time,
 		out[i] = c
 	}
 	return out, nil
+}
+
+// sameDate reports whether two times fall on the same date, each in its own zone (as Format(time.DateOnly) would
+// say, without formatting both for every candidate of every request).
+func sameDate(a, b time.Time) bool {
+	ay, am, ad := a.Date()
+	by, bm, bd := b.Date()
+	return ay == by && am == bm && ad == bd
 }
 
 // bookings are the occurrences the volunteers are booked for, other than this request's, that could overlap it.
