@@ -3,7 +3,7 @@ package app
 import (
 	"encoding/json"
 	"io/fs"
-	"sync"
+	"strings"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
@@ -52,15 +52,28 @@ func newTranslator() *translator {
 	if err != nil || len(files) == 0 {
 		panic("app: no message files")
 	}
+	var ids []string
 	for _, f := range files {
-		if _, err := bundle.LoadMessageFileFS(templates.FS, f); err != nil {
+		mf, err := bundle.LoadMessageFileFS(templates.FS, f)
+		if err != nil {
 			panic("app: " + err.Error()) // the files are embedded: a broken one is a build mistake
 		}
+		for _, m := range mf.Messages {
+			ids = append(ids, m.ID)
+		}
 	}
-	return &translator{
-		zh: &localizer{lang: langZh, l: i18n.NewLocalizer(bundle, langZh)},
-		en: &localizer{lang: langEn, l: i18n.NewLocalizer(bundle, langEn)},
+	return &translator{zh: newLocalizer(bundle, langZh, ids), en: newLocalizer(bundle, langEn, ids)}
+}
+
+// newLocalizer resolves every message that takes no values once, at start: a page asks for a hundred of them.
+func newLocalizer(bundle *i18n.Bundle, lang string, ids []string) *localizer {
+	l := &localizer{lang: lang, l: i18n.NewLocalizer(bundle, lang), fixed: map[string]string{}}
+	for _, id := range ids {
+		if s := l.localize(id, nil); !strings.Contains(s, "<no value>") {
+			l.fixed[id] = s
+		}
 	}
+	return l
 }
 
 func (t *translator) localizer(lang string) *localizer {
@@ -74,19 +87,17 @@ func (t *translator) localizer(lang string) *localizer {
 type localizer struct {
 	lang  string
 	l     *i18n.Localizer
-	fixed sync.Map // id → text, for messages asked for without values: resolved once, not on every call
+	fixed map[string]string // id → text of the messages that take no values; read-only after newLocalizer
 }
 
 // T translates id; args are name/value pairs for the message's {{.Name}} fields. A missing message shows its
 // id, which a test catches, rather than an empty string a person would not notice.
 func (l *localizer) T(id string, args ...any) string {
 	if len(args) == 0 {
-		if s, ok := l.fixed.Load(id); ok {
-			return s.(string)
+		if s, ok := l.fixed[id]; ok {
+			return s
 		}
-		s := l.localize(id, nil)
-		l.fixed.Store(id, s)
-		return s
+		return l.localize(id, nil)
 	}
 	var data map[string]any
 	if len(args) > 1 {
