@@ -195,24 +195,29 @@ func (p *Page) Mask(phone string) string { return domain.MaskPhone(phone) }
 
 // Named shows a reference item (district, category, qualification) in the page's language.
 func (p *Page) Named(list string, code string) string {
-	var items []domain.Named
-	switch list {
-	case "district":
-		for _, d := range domain.Reference.Districts {
-			items = append(items, d.Named)
-		}
-	case "category":
-		items = domain.Reference.FrontlineCategories
-	case "qualification":
-		items = domain.Reference.VolunteerQualifications
-	}
-	for _, n := range items {
-		if n.Code == code {
-			return n.Name(p.Lang)
-		}
+	if n, ok := referenceNames[list][code]; ok {
+		return n.Name(p.Lang)
 	}
 	return code
 }
+
+// referenceNames are the reference lists Named reads, by code: a board of three hundred rows names as many
+// districts.
+var referenceNames = func() map[string]map[string]domain.Named {
+	byCode := func(items []domain.Named) map[string]domain.Named {
+		m := map[string]domain.Named{}
+		for _, n := range items {
+			m[n.Code] = n
+		}
+		return m
+	}
+	var districts []domain.Named
+	for _, d := range domain.Reference.Districts {
+		districts = append(districts, d.Named)
+	}
+	return map[string]map[string]domain.Named{"district": byCode(districts),
+		"category": byCode(domain.Reference.FrontlineCategories), "qualification": byCode(domain.Reference.VolunteerQualifications)}
+}()
 
 // Names lists reference items in the page's language, joined as the language writes a list: 西湖区、上城区 or
 // Xihu, Shangcheng.

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"html/template"
 	"net/http"
@@ -122,10 +123,27 @@ func (a *App) figuresFragment(ctx context.Context, key string, render func(conte
 // publicVersionKey passes the version cachedForVisitors read to the handler, which reads its figures by it.
 const publicVersionKey = "public_version"
 
-// capturedPage is where views.render leaves the page it rendered, for the public pages' wrapper to send.
+// capturedPage is where views.render leaves the page it rendered, for the public pages' wrapper to send: the
+// render's own buffer, handed over rather than copied (a deep page of the public list is 50 KB, rendered for each
+// visitor), which the wrapper gives back with release.
 type capturedPage struct {
 	status int
-	body   []byte
+	buf    *bytes.Buffer
+}
+
+// body is the page, nil when none was rendered.
+func (cp *capturedPage) body() []byte {
+	if cp.buf == nil {
+		return nil
+	}
+	return cp.buf.Bytes()
+}
+
+func (cp *capturedPage) release() {
+	if cp.buf != nil {
+		bufPool.Put(cp.buf)
+		cp.buf = nil
+	}
 }
 
 const capturedPageKey = "captured_page"
@@ -137,16 +155,17 @@ func (a *App) cachedForVisitors(h echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ctx := c.Request().Context()
 		captured := &capturedPage{}
+		defer captured.release() // after the page is sent
 		render := func() error {
 			c.Set(capturedPageKey, captured)
 			defer c.Set(capturedPageKey, nil) // an error page is rendered by the error handler, and sent as usual
 			return h(c)
 		}
 		if currentUser(c) != nil || hasSession(c) && a.sessions.Exists(ctx, sessionFlashes) {
-			if err := render(); err != nil || captured.body == nil {
+			if err := render(); err != nil || captured.body() == nil {
 				return err
 			}
-			return sendPage(c, captured.status, captured.body, nil)
+			return sendPage(c, captured.status, captured.body(), nil)
 		}
 		version, err := a.store.PublicVersion(ctx)
 		if err != nil {
@@ -160,16 +179,16 @@ func (a *App) cachedForVisitors(h echo.HandlerFunc) echo.HandlerFunc {
 			return sendPage(c, http.StatusOK, page.html, page.gz)
 		}
 		c.Set(publicVersionKey, version)
-		if err := render(); err != nil || captured.body == nil {
+		if err := render(); err != nil || captured.body() == nil {
 			return err
 		}
 		// A page deep in the list (?after=, ?before=) is asked for by few and there are many: it is rendered for
 		// each, with the figures above it kept (publicFigures), and only the pages everyone opens are kept whole.
 		q := c.Request().URL.Query()
 		if captured.status != http.StatusOK || q.Has("after") || q.Has("before") {
-			return sendPage(c, captured.status, captured.body, nil)
+			return sendPage(c, captured.status, captured.body(), nil)
 		}
-		page := keptPage{html: captured.body, gz: gzipped(captured.body)}
+		page := keptPage{html: bytes.Clone(captured.body()), gz: gzipped(captured.body())}
 		a.public.put(version, key, page)
 		return sendPage(c, captured.status, page.html, page.gz)
 	}

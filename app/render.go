@@ -55,14 +55,16 @@ func (v *views) render(c echo.Context, status int, page string, p *Page) error {
 	p.assets = v.assets
 	buf := bufPool.Get().(*bytes.Buffer)
 	buf.Reset()
-	defer bufPool.Put(buf)
 	if err := t.Execute(buf, p); err != nil {
+		bufPool.Put(buf)
 		return fmt.Errorf("render %s: %w", page, err)
 	}
 	if cp, ok := c.Get(capturedPageKey).(*capturedPage); ok { // a public page, sent by its wrapper (publicCache)
-		cp.status, cp.body = status, bytes.Clone(buf.Bytes())
+		cp.release()
+		cp.status, cp.buf = status, buf
 		return nil
 	}
+	defer bufPool.Put(buf)
 	return c.HTMLBlob(status, buf.Bytes())
 }
 
