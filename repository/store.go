@@ -62,7 +62,9 @@ const slowStatement = 200 * time.Millisecond
 // that was a fiftieth of the server's allocations in the load run.
 type slowLog struct{ logger.Interface }
 
-func (l slowLog) LogMode(level logger.LogLevel) logger.Interface { return slowLog{l.Interface.LogMode(level)} }
+func (l slowLog) LogMode(level logger.LogLevel) logger.Interface {
+	return slowLog{l.Interface.LogMode(level)}
+}
 
 // ParamsFilter is the inner logger's: it keeps a statement's values (people's names and phones) out of the log.
 func (l slowLog) ParamsFilter(ctx context.Context, sql string, params ...any) (string, []any) {
