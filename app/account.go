@@ -18,7 +18,7 @@ type accountView struct {
 
 func (a *App) accountPage(c echo.Context) error {
 	ctx := c.Request().Context()
-	person, err := a.store.PersonByID(ctx, currentUser(c).ID)
+	person, err := a.store.PersonOf(ctx, *currentUser(c))
 	if err != nil {
 		return err
 	}

@@ -34,7 +34,7 @@ type staffHomeView struct {
 func (a *App) staffHome(c echo.Context) error {
 	ctx := c.Request().Context()
 	u := currentUser(c)
-	person, err := a.store.PersonByID(ctx, u.ID)
+	person, err := a.store.PersonOf(ctx, *u)
 	if err != nil {
 		return err
 	}

@@ -40,7 +40,7 @@ type volunteerProfileView struct {
 }
 
 func (a *App) volunteerProfilePage(c echo.Context) error {
-	person, err := a.store.PersonByID(c.Request().Context(), currentUser(c).ID)
+	person, err := a.store.PersonOf(c.Request().Context(), *currentUser(c))
 	if err != nil {
 		return err
 	}
@@ -82,7 +82,7 @@ func (a *App) updateVolunteerProfile(c echo.Context) error {
 		fe, _ = fieldErrors(err)
 	}
 	if len(fe) > 0 {
-		person, err := a.store.PersonByID(ctx, currentUser(c).ID)
+		person, err := a.store.PersonOf(ctx, *currentUser(c))
 		if err != nil {
 			return err
 		}

@@ -44,6 +44,12 @@ func (s *Store) PersonByID(ctx context.Context, id int64) (Person, error) {
 	if err != nil {
 		return Person{}, err
 	}
+	return s.PersonOf(ctx, u)
+}
+
+// PersonOf is an account already read (the signed-in person, read with every request) with its profile.
+func (s *Store) PersonOf(ctx context.Context, u domain.User) (Person, error) {
+	id := u.ID
 	p := Person{User: u}
 	db := s.db.WithContext(ctx)
 	switch u.Role {
