@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"strconv"
 	"sync"
 	"time"
 
@@ -24,6 +25,7 @@ type kept[T any] struct {
 	mu    sync.Mutex
 	at    time.Time
 	value T
+	gen   int // moved on by forget, so that a read begun before it is neither joined nor kept
 	reads singleflight.Group
 }
 
@@ -34,20 +36,25 @@ func (k *kept[T]) get(ctx context.Context, now time.Time, keep time.Duration, re
 		defer k.mu.Unlock()
 		return k.value, k.at, nil
 	}
+	gen := k.gen
 	k.mu.Unlock()
-	v, err := readOnce(&k.reads, ctx, "", read)
+	v, err := readOnce(&k.reads, ctx, strconv.Itoa(gen), read)
 	if err != nil {
 		return v, time.Time{}, err
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	k.at, k.value = now, v
+	if k.gen == gen {
+		k.at, k.value = now, v
+	}
 	return v, now, nil
 }
 
-// forget makes the next get read the value again.
+// forget makes the next get read the value again, after whatever made it stale: a read already under way is
+// neither joined nor kept.
 func (k *kept[T]) forget() {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	k.at = time.Time{}
+	k.gen++
 }
