@@ -29,8 +29,8 @@ var queryBudgets = map[string]int64{
 	"/account/password":              1,
 	"/admin":                         8,
 	"/admin/audit":                   5,
-	"/admin/dispatch":                7, // the service programs of the bulk assignment's form, and the fairness figures
-	"/admin/dispatch/requests/:id":   12,
+	"/admin/dispatch":                7,  // the service programs of the bulk assignment's form, and the fairness figures
+	"/admin/dispatch/requests/:id":   17, // her paired volunteers and the first fifty in ranking's order; three more when fewer than twenty of those pass and every candidate is read
 	"/admin/disbursements":           3,
 	"/admin/disbursements/:id":       2,
 	"/admin/disbursements/new":       2,

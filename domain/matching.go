@@ -311,7 +311,7 @@ func rankedOf(r MatchRequest, cat Category, c *Candidate, now time.Time) Ranked 
 	}
 	if c.RatingCount > 0 {
 		rk.Rated = true
-		rk.Rating = math.Round(float64(c.RatingSum)/float64(c.RatingCount)*10) / 10
+		rk.Rating = float64(RatingTenths(c.RatingSum, c.RatingCount)) / 10
 	}
 	if !rk.NeverOffered {
 		rk.IdleDays = int(now.Sub(c.LastOfferAt) / (24 * time.Hour))
@@ -319,7 +319,7 @@ func rankedOf(r MatchRequest, cat Category, c *Candidate, now time.Time) Ranked 
 	return rk
 }
 
-const unratedCountsAs = 4.0
+const unratedCountsAs = 40 // tenths: an unrated volunteer counts as 4.0
 
 func compareRanked(a, b Ranked) int {
 	if a.PairedWithHer != b.PairedWithHer {
@@ -350,12 +350,17 @@ func compareRanked(a, b Ranked) int {
 	return cmp.Compare(a.VolunteerID, b.VolunteerID)
 }
 
-func (r Ranked) ratingForOrder() float64 {
+func (r Ranked) ratingForOrder() int {
 	if !r.Rated {
 		return unratedCountsAs
 	}
-	return r.Rating
+	return int(math.Round(r.Rating * 10))
 }
+
+// RatingTenths is an average rating in tenths, rounded half up: 23 stars over 20 ratings are 12 (1.2). It is
+// whole-number arithmetic, not float64(sum)/float64(count)*10, whose 1.15*10 is 11.4999… and would round down,
+// so the candidate query can order by the same number in SQL as ranking does here.
+func RatingTenths(sum, count int) int { return (20*sum + count) / (2 * count) }
 
 // Reason is one word of why a candidate is where they are: a message key under "match." and its values.
 type Reason struct {

@@ -364,6 +364,9 @@ func TestRankTieBreaks(t *testing.T) {
 		{"higher rating first", cand(9, func(c *domain.Candidate) {
 			c.RatingSum, c.RatingCount, c.LastOfferAt = 48, 10, matchNow
 		}), cand(1, rated(4.5))},
+		{"1.15 rounds up to 1.2, above 1.1", cand(9, func(c *domain.Candidate) {
+			c.RatingSum, c.RatingCount, c.LastOfferAt = 23, 20, matchNow
+		}), cand(1, func(c *domain.Candidate) { c.RatingSum, c.RatingCount = 11, 10 })},
 		{"unrated before 3.9", cand(9, func(c *domain.Candidate) { c.LastOfferAt = matchNow }), cand(1, rated(3.9))},
 		{"4.1 before unrated", cand(9, func(c *domain.Candidate) { rated(4.1)(c); c.LastOfferAt = matchNow }),
 			cand(1, func(*domain.Candidate) {})},
@@ -387,6 +390,17 @@ func TestRankTieBreaks(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestRatingTenthsRoundsHalfUp(t *testing.T) {
+	for _, tc := range []struct{ sum, count, want int }{
+		{23, 20, 12}, // 1.15: float64 arithmetic makes it 11.4999… tenths
+		{9, 2, 45}, {14, 3, 47}, {13, 3, 43}, {5, 1, 50}, {1, 1, 10}, {89, 20, 45}, {4, 3, 13},
+	} {
+		if got := domain.RatingTenths(tc.sum, tc.count); got != tc.want {
+			t.Errorf("RatingTenths(%d, %d) = %d, want %d", tc.sum, tc.count, got, tc.want)
+		}
 	}
 }
 

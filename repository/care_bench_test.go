@@ -135,6 +135,19 @@ func BenchmarkCareCity(b *testing.B) {
 			}
 			b.ReportMetric(float64(n), "candidates")
 		})
+		// The dispatch page's twenty best: her paired volunteers and the first fifty in ranking's order, walked
+		// from volunteer_profiles_rank_idx, with their facts and names.
+		b.Run("dispatch_page/"+r.name, func(b *testing.B) {
+			n := 0
+			for b.Loop() {
+				cands, err := cb.s.RankCandidates(ctx, r.id, 20)
+				if err != nil {
+					b.Fatal(err)
+				}
+				n = len(cands)
+			}
+			b.ReportMetric(float64(n), "shown")
+		})
 		// Dispatch's loading of the candidates: the query, then their pairings with her and their bookings.
 		b.Run("candidates/"+r.name, func(b *testing.B) {
 			n := 0

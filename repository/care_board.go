@@ -2,6 +2,7 @@ package repository
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"time"
 
@@ -308,33 +309,28 @@ type CandidateView struct {
 }
 
 // RankCandidates are the best limit volunteers for an open request who have not been asked yet, best first, as
-// the next round would choose them (loadMatchContext, mc.candidates, domain.Rank). A request no longer waiting
-// has none.
+// the next round would rank them (loadMatchContext, then mc.best: the first few in ranking's order, ranked by
+// domain), read in one read-only snapshot. A request no longer waiting has none.
 func (s *Store) RankCandidates(ctx context.Context, requestID int64, limit int) ([]CandidateView, error) {
+	var ranked []domain.Ranked
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var req careRequestRow
+		if err := tx.Take(&req, requestID).Error; errors.Is(err, gorm.ErrRecordNotFound) {
+			return domain.ErrNotFound
+		} else if err != nil || !domain.RequestOpen(req.Status) {
+			return err
+		}
+		mc, err := loadMatchContext(tx, req)
+		if err != nil {
+			return err
+		}
+		ranked, err = mc.best(tx, s.Now(), limit, bestMargin)
+		return err
+	}, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	if err != nil || len(ranked) == 0 {
+		return nil, err
+	}
 	db := s.db.WithContext(ctx)
-	var req careRequestRow
-	if err := db.Take(&req, requestID).Error; errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, domain.ErrNotFound
-	} else if err != nil {
-		return nil, err
-	}
-	if !domain.RequestOpen(req.Status) {
-		return nil, nil
-	}
-	mc, err := loadMatchContext(db, req)
-	if err != nil {
-		return nil, err
-	}
-	at := s.Now()
-	cands, err := mc.candidates(db, at)
-	if err != nil {
-		return nil, err
-	}
-	ranked := domain.Rank(mc.match, cands, mc.prog.DailyOfferCap, at)
-	ranked = ranked[:min(limit, len(ranked))]
-	if len(ranked) == 0 {
-		return nil, nil
-	}
 	ids := make([]int64, len(ranked))
 	for i, r := range ranked {
 		ids[i] = r.VolunteerID

@@ -225,7 +225,7 @@ func sharedCandidates(tx *gorm.DB, mcs []*matchContext, at time.Time, each func(
 		for _, i := range members {
 			g.pairedV = append(g.pairedV, mcs[i].pairedV...)
 		}
-		q, ok := g.candidateQuery(tx, at)
+		q, ok := g.candidateQuery(tx, at, false)
 		if !ok {
 			continue
 		}

@@ -11,8 +11,8 @@ import (
 
 // Loading what matching needs. The SQL narrows 60,000 volunteers to those the indexes can rule in (active, the
 // qualification verified, the district served, the slots free, under capacity or paired with her, under the daily
-// cap, not offered this request yet); domain then checks every filter again and ranks. Nothing the SQL leaves out
-// could pass domain's filters, so the SQL decides nothing domain does not.
+// cap, not offered this request yet; a tutor's subject and grades); domain then checks every filter again and
+// ranks. Nothing the SQL leaves out could pass domain's filters, so the SQL decides nothing domain does not.
 
 // matchContext is one request as matching reads it, with the program it is asked in.
 type matchContext struct {
@@ -124,7 +124,7 @@ func scanCandidates(q *gorm.DB) ([]candidateRow, error) {
 
 // candidates are the volunteers who may be offered the request, as domain's facts (before domain's own checks).
 func (mc *matchContext) candidates(tx *gorm.DB, at time.Time) ([]domain.Candidate, error) {
-	q, ok := mc.candidateQuery(tx, at)
+	q, ok := mc.candidateQuery(tx, at, false)
 	if !ok {
 		return nil, nil // a window in the night: no weekly slot covers it, so nobody is available
 	}
@@ -135,6 +135,82 @@ func (mc *matchContext) candidates(tx *gorm.DB, at time.Time) ([]domain.Candidat
 	return mc.facts(tx, rows, domain.Today(at), false)
 }
 
+// bestMargin is how many more than it shows the dispatch page reads in ranking's order: room for the first ones
+// that domain's own checks (a booking at that time, say) rule out.
+const bestMargin = 30
+
+// best are the limit best candidates, in Rank's order, without loading thousands. Rank puts her paired volunteers
+// first, then (unless the help is remote) those based in her district, 0 km away, in the order of rankKeys; the
+// indexes of migration 00020 hold the profiles in that order, each district's and all. So best reads her paired
+// volunteers, then walks the index for the first limit + margin others, of her district or (remote) of any, and
+// domain checks and ranks them. Every candidate left unread comes after every one read, so when limit of the read
+// ones pass domain's checks they are the limit best of all; when fewer pass, every candidate is loaded and ranked.
+// (A round of offers reads them all: it gives a place to the best volunteer waiting longest, from anywhere.)
+// tx is a transaction: the planner's settings below hold until it ends.
+func (mc *matchContext) best(tx *gorm.DB, at time.Time, limit, margin int) ([]domain.Ranked, error) {
+	if _, ok := mc.neededSlots(); !ok {
+		return nil, nil // a window in the night: nobody is available
+	}
+	if err := tx.Exec(plannedForEach).Error; err != nil {
+		return nil, err
+	}
+	rows, err := mc.bestRows(tx, at, limit+margin)
+	if err != nil {
+		return nil, err
+	}
+	cands, err := mc.facts(tx, rows, domain.Today(at), false)
+	if err != nil {
+		return nil, err
+	}
+	ranked := domain.Rank(mc.match, cands, mc.prog.DailyOfferCap, at)
+	if len(ranked) < limit {
+		if cands, err = mc.candidates(tx, at); err != nil {
+			return nil, err
+		}
+		ranked = domain.Rank(mc.match, cands, mc.prog.DailyOfferCap, at)
+	}
+	return ranked[:min(limit, len(ranked))], nil
+}
+
+// plannedForEach has PostgreSQL plan best's statements for each request's own values until the transaction ends.
+// After five runs of a statement it may settle on a generic plan, which cannot know how many profiles her district
+// has: it ANDs the bitmaps of the slot and the district and sorts thousands (100 ms) instead of walking the index
+// for the first fifty (2-5 ms).
+const plannedForEach = "SELECT set_config('plan_cache_mode', 'force_custom_plan', true)"
+
+// bestRows are her paired candidates and the first read others in rankKeys's order: of those based in her district
+// (the stored districts are the reference data's, so no one's home is unknown to DistrictDistanceKm, which would
+// count it as 0 km), or of every district for remote help. Not for a window in the night.
+func (mc *matchContext) bestRows(tx *gorm.DB, at time.Time, read int) ([]candidateRow, error) {
+	var rows []candidateRow
+	if len(mc.pairedV) > 0 {
+		q, _ := mc.candidateQuery(tx, at, false)
+		paired, err := scanCandidates(q.Where("vp.user_id IN ?", mc.pairedV))
+		if err != nil {
+			return nil, err
+		}
+		rows = paired
+	}
+	q, _ := mc.candidateQuery(tx, at, !mc.cat.Remote)
+	others, err := scanCandidates(q.Order(rankKeys).Limit(read))
+	for _, r := range others {
+		if !slices.Contains(mc.pairedV, r.UserID) {
+			rows = append(rows, r)
+		}
+	}
+	return rows, err
+}
+
+// rankKeys are the keys of domain.Rank's order after the pairing and the distance, in SQL: the load as a fraction
+// of capacity (float8 division is exact enough: equal fractions divide to the same number, and different ones of
+// such small numbers never meet), the rating in tenths (domain.RatingTenths in PostgreSQL's integer arithmetic,
+// which truncates as Go does for positive numbers; an unrated volunteer as 4.0), never offered, the oldest last
+// offer, the lower id. Only her paired volunteers can have no capacity; they are read apart. The indexes of
+// migration 00020 are on these expressions, written the same way.
+const rankKeys = `vp.active_pairings::float8 / NULLIF(vp.capacity, 0),
+	CASE WHEN vp.rating_count > 0 THEN (20 * vp.rating_sum + vp.rating_count) / (2 * vp.rating_count) ELSE 40 END DESC,
+	vp.last_offer_at IS NULL DESC, vp.last_offer_at, vp.user_id`
+
 // candidateSQL is the candidate query as SQL with its values written in, for EXPLAIN; "" for a window in the
 // night, which needs no query.
 func (mc *matchContext) candidateSQL(tx *gorm.DB, at time.Time) string {
@@ -142,14 +218,16 @@ func (mc *matchContext) candidateSQL(tx *gorm.DB, at time.Time) string {
 		return ""
 	}
 	return tx.ToSQL(func(tx *gorm.DB) *gorm.DB {
-		q, _ := mc.candidateQuery(tx, at)
+		q, _ := mc.candidateQuery(tx, at, false)
 		var rows []candidateRow
 		return q.Scan(&rows)
 	})
 }
 
-// candidateQuery is the query of candidates; ok is false for a window in the night.
-func (mc *matchContext) candidateQuery(tx *gorm.DB, at time.Time) (*gorm.DB, bool) {
+// candidateQuery is the query of candidates; ok is false for a window in the night. basedHere asks only for those
+// based in her district rather than all who serve it: one condition, not the two that the planner would take for
+// independent and so expect a tenth of the rows.
+func (mc *matchContext) candidateQuery(tx *gorm.DB, at time.Time, basedHere bool) (*gorm.DB, bool) {
 	slots, ok := mc.neededSlots()
 	if !ok {
 		return nil, false
@@ -163,8 +241,19 @@ func (mc *matchContext) candidateQuery(tx *gorm.DB, at time.Time) (*gorm.DB, boo
 		Where("(vp.offers_day IS DISTINCT FROM ? OR vp.offers_that_day < ?)", today, mc.prog.DailyOfferCap).
 		Where("NOT EXISTS (SELECT 1 FROM care_offers o WHERE o.request_id = ? AND o.volunteer_id = vp.user_id)", mc.req.ID).
 		Where("NOT EXISTS (SELECT 1 FROM pairings p WHERE p.staff_id = ? AND p.volunteer_id = vp.user_id AND p.no_repeat)", mc.req.StaffID)
-	if !mc.cat.Remote {
+	switch {
+	case basedHere:
+		q = q.Where("vp.districts[1] = ?", mc.req.District)
+	case !mc.cat.Remote:
 		q = q.Where("vp.districts @> ARRAY[?]::text[]", mc.req.District)
+	}
+	if mc.cat.Qualification == domain.QualTutor { // a tutor teaches the subject and her children's grades
+		if mc.match.Subject != "" {
+			q = q.Where("vp.subjects @> ARRAY[?]::text[]", mc.match.Subject)
+		}
+		for _, g := range slices.Compact(slices.Sorted(slices.Values(mc.match.ChildGrades))) {
+			q = q.Where("(vp.grade_from IS NULL OR vp.grade_to IS NULL OR ? BETWEEN vp.grade_from AND vp.grade_to)", g)
+		}
 	}
 	for i, qual := range []string{mc.cat.Qualification, mc.match.Qualification} {
 		if qual != "" && (i == 0 || qual != mc.cat.Qualification) { // asked once when the program asks the category's

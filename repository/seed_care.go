@@ -1018,7 +1018,7 @@ func (cs *careSeed) ranked(r *careReq, v *seedVolunteer, t time.Time) domain.Ran
 	}
 	if v.ratingCount > 0 {
 		rk.Rated = true
-		rk.Rating = math.Round(float64(v.ratingSum)/float64(v.ratingCount)*10) / 10
+		rk.Rating = float64(domain.RatingTenths(v.ratingSum, v.ratingCount)) / 10
 	}
 	if !rk.NeverOffered {
 		rk.IdleDays = int(t.Sub(v.lastOffer) / (24 * time.Hour))
