@@ -50,61 +50,60 @@ func (s *Store) matchContextOf(tx *gorm.DB, requestID int64) (*matchContext, err
 	return loadMatchContext(tx, req)
 }
 
-// BestCandidates are the volunteers the dispatch page would list for the request at at: mc.best's reading of the
-// first limit + margin in ranking's order.
-func (s *Store) BestCandidates(ctx context.Context, requestID int64, limit, margin int, at time.Time) ([]int64, error) {
+// volunteerIDs runs read on the request's match context in a transaction and gives the volunteers' ids it lists.
+func (s *Store) volunteerIDs(ctx context.Context, requestID int64,
+	read func(tx *gorm.DB, mc *matchContext) ([]int64, error)) ([]int64, error) {
 	var ids []int64
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		mc, err := s.matchContextOf(tx, requestID)
-		if err != nil {
-			return err
-		}
-		ranked, err := mc.best(tx, at, limit, margin)
-		for _, r := range ranked {
-			ids = append(ids, r.VolunteerID)
+		if err == nil {
+			ids, err = read(tx, mc)
 		}
 		return err
 	})
 	return ids, err
 }
 
+func rankedIDs(ranked []domain.Ranked) []int64 {
+	ids := make([]int64, len(ranked))
+	for i, r := range ranked {
+		ids[i] = r.VolunteerID
+	}
+	return ids
+}
+
+// BestCandidates are the volunteers the dispatch page would list for the request at at: mc.best's reading of the
+// first limit + margin in ranking's order.
+func (s *Store) BestCandidates(ctx context.Context, requestID int64, limit, margin int, at time.Time) ([]int64, error) {
+	return s.volunteerIDs(ctx, requestID, func(tx *gorm.DB, mc *matchContext) ([]int64, error) {
+		ranked, err := mc.best(tx, at, limit, margin)
+		return rankedIDs(ranked), err
+	})
+}
+
 // AllRanked are every candidate of the request at at, ranked as a round of offers ranks them.
 func (s *Store) AllRanked(ctx context.Context, requestID int64, at time.Time) ([]int64, error) {
-	var ids []int64
-	err := s.tx(ctx, func(tx *gorm.DB) error {
-		mc, err := s.matchContextOf(tx, requestID)
-		if err != nil {
-			return err
-		}
+	return s.volunteerIDs(ctx, requestID, func(tx *gorm.DB, mc *matchContext) ([]int64, error) {
 		cands, err := mc.candidates(tx, at)
-		for _, r := range domain.Rank(mc.match, cands, mc.prog.DailyOfferCap, at) {
-			ids = append(ids, r.VolunteerID)
-		}
-		return err
+		return rankedIDs(domain.Rank(mc.match, cands, mc.prog.DailyOfferCap, at)), err
 	})
-	return ids, err
 }
 
 // InRankOrder are the request's candidate rows at at as the candidate query puts them in ranking's whole order
 // (rankOrder), before domain's own checks.
 func (s *Store) InRankOrder(ctx context.Context, requestID int64, at time.Time) ([]int64, error) {
-	var ids []int64
-	err := s.tx(ctx, func(tx *gorm.DB) error {
-		mc, err := s.matchContextOf(tx, requestID)
-		if err != nil {
-			return err
-		}
+	return s.volunteerIDs(ctx, requestID, func(tx *gorm.DB, mc *matchContext) ([]int64, error) {
 		q, ok := mc.candidateQuery(tx, at, false)
 		if !ok {
-			return nil
+			return nil, nil
 		}
 		rows, err := scanCandidates(q.Clauses(mc.rankOrder()))
-		for _, r := range rows {
-			ids = append(ids, r.UserID)
+		ids := make([]int64, len(rows))
+		for i, r := range rows {
+			ids[i] = r.UserID
 		}
-		return err
+		return ids, err
 	})
-	return ids, err
 }
 
 // rankOrder is domain.Rank's whole order in SQL, to check rankKeys against: an active pairing with her, the whole
